@@ -1,0 +1,1 @@
+"""The document-understanding pipeline: decode, OCR, classify, extract, validate."""
