@@ -12,6 +12,15 @@ from enum import StrEnum
 from atlasflow.domain.types import DocumentType, Kind
 
 
+class Strategy(StrEnum):
+    """How the text engine looks for a value when a label does not anchor one."""
+
+    LABEL = "label"  # only label -> value geometry (and pattern fallback if enabled)
+    HEADER = "header"  # the most prominent line at the top of the first page (a letterhead name)
+    FIRST_LINE = "first_line"  # the first line of the field's section (an unlabelled "Bill To" block)
+    BLOCK_AFTER = "block_after"  # the lines right below another field's value (an address under a name)
+
+
 class Source(StrEnum):
     """Where a field's value comes from."""
 
@@ -34,6 +43,14 @@ class FieldSpec:
     max_lines: int = 1
     # Value may sit below the label (table headers, stacked forms).
     below: bool = True
+    # Restrict the search to a section of the page declared by the document (e.g. "customer").
+    section: str | None = None
+    # Where to look when no label anchors a value.
+    fallback: Strategy = Strategy.LABEL
+    # For Strategy.BLOCK_AFTER: the field whose value this block follows.
+    after: str | None = None
+    # Sections whose lines belong to another field of the same kind ("customer" for the dealer's address).
+    avoid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +61,8 @@ class DocumentSpec:
     fields: tuple[FieldSpec, ...]
     # Image-content type: recognised from pixels, not only text.
     visual: bool = False
+    # Sections of the page, each named by the anchor phrases that open it ("bill to", "buyer").
+    sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 

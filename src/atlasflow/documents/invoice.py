@@ -1,7 +1,10 @@
 """GST tax invoice issued by the dealer for the financed product."""
 
-from atlasflow.documents.base import DocumentSpec, FieldSpec, Source
+from atlasflow.documents.base import DocumentSpec, FieldSpec, Source, Strategy
 from atlasflow.domain.types import DocumentType, Kind
+
+_HYPOTHECATION = ("hypothecated to", "hypothecated with", "under hypothecation with", "under hypothecation to",
+                  "hypothecation with", "hypothecation to", "hypothecation", "hp with", "hp to", "financed by", "finance by")
 
 SPEC = DocumentSpec(
     document_type=DocumentType.INVOICE,
@@ -23,20 +26,28 @@ SPEC = DocumentSpec(
         ("buyer", 0.5),
         ("amount in words", 0.5),
     ),
+    sections={
+        "customer": ("bill to", "billed to", "buyer details", "buyer", "customer details", "details of receiver",
+                     "sold to", "customer name", "customer"),
+    },
     fields=(
         FieldSpec("invoice_number", Kind.IDENT, ("invoice no", "invoice number", "inv no", "bill no", "invoice #", "inv #", "bill number", "receipt no")),
         FieldSpec("invoice_date", Kind.DATE, ("invoice date", "inv date", "bill date", "dated", "date")),
-        FieldSpec("dealership_name", Kind.TEXT, ("for", "seller", "sold by", "dealer name", "from")),
-        FieldSpec("dealer_address", Kind.ADDRESS, ("seller address", "dealer address", "shop address", "address"), max_lines=4),
-        FieldSpec("dealer_gst", Kind.GSTIN, ("gstin", "gst no", "gstin/uin", "gst number", "gst in"), pattern_fallback=True),
-        FieldSpec("customer_name", Kind.NAME, ("customer name", "buyer name", "bill to", "billed to", "name of customer", "customer", "buyer", "sold to", "name")),
-        FieldSpec("customer_address", Kind.ADDRESS, ("customer address", "buyer address", "billing address", "address"), max_lines=4),
-        FieldSpec("mobile_number", Kind.MOBILE, ("mobile", "mobile no", "mob", "phone", "ph", "contact", "cell"), pattern_fallback=True),
-        FieldSpec("model", Kind.MODEL, ("model", "description", "item", "product", "particulars", "description of goods")),
-        FieldSpec("imei_number", Kind.IMEI_LIST, ("imei", "imei no", "imei 1", "imei 2", "serial no", "sr no"), pattern_fallback=True),
-        FieldSpec("total_invoice_amount", Kind.AMOUNT, ("grand total", "total amount", "invoice total", "net amount", "total invoice value", "amount payable", "net payable", "invoice value", "total"), not_labels=("sub total", "subtotal", "taxable", "total tax", "total qty", "total quantity")),
-        FieldSpec("hypothecation", Kind.YESNO, ("hypothecated to", "hypothecation", "hp with", "financed by", "finance by", "under hypothecation")),
-        FieldSpec("financier_name", Kind.TEXT, ("hypothecated to", "hypothecation", "hp with", "financed by", "finance by", "financier", "under hypothecation with")),
+        FieldSpec("dealership_name", Kind.TEXT, ("dealer name", "seller name", "sold by", "seller"), fallback=Strategy.HEADER, avoid=("customer",)),
+        FieldSpec("dealer_address", Kind.ADDRESS, ("seller address", "dealer address", "shop address", "address"), max_lines=4,
+                  fallback=Strategy.BLOCK_AFTER, after="dealership_name", avoid=("customer",), below=False),
+        FieldSpec("dealer_gst", Kind.GSTIN, ("gstin", "gst no", "gstin/uin", "gst number", "gst in"), pattern_fallback=True, avoid=("customer",)),
+        FieldSpec("customer_name", Kind.NAME, ("customer name", "buyer name", "name of customer", "bill to", "billed to", "sold to", "buyer", "customer", "name"),
+                  section="customer", fallback=Strategy.FIRST_LINE),
+        FieldSpec("customer_address", Kind.ADDRESS, ("customer address", "buyer address", "billing address", "address"), max_lines=4,
+                  section="customer", fallback=Strategy.BLOCK_AFTER, after="customer_name", below=False),
+        FieldSpec("mobile_number", Kind.MOBILE, ("mobile no", "mobile", "mob", "phone", "ph", "contact", "cell"), pattern_fallback=True, section="customer"),
+        FieldSpec("model", Kind.MODEL, ("model", "description of goods", "description", "item name", "item", "product", "particulars")),
+        FieldSpec("imei_number", Kind.IMEI_LIST, ("imei", "imei no", "imei 1", "imei 2", "serial no"), pattern_fallback=True),
+        FieldSpec("total_invoice_amount", Kind.AMOUNT, ("grand total", "total amount", "invoice total", "net amount", "total invoice value", "amount payable", "net payable", "invoice value", "total"),
+                  not_labels=("sub total", "subtotal", "sub-total", "taxable", "total tax", "total qty", "total quantity", "total gst")),
+        FieldSpec("hypothecation", Kind.YESNO, _HYPOTHECATION),
+        FieldSpec("financier_name", Kind.TEXT, _HYPOTHECATION + ("financier",)),
         FieldSpec("dealer_sign", Kind.YESNO, ("authorised signatory", "authorized signatory", "signature"), source=Source.VISUAL),
         FieldSpec("dealer_stamp", Kind.YESNO, ("authorised signatory", "authorized signatory", "seal"), source=Source.VISUAL),
     ),

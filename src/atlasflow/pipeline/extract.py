@@ -1,0 +1,313 @@
+"""The generic field extractor: reads a document's declarations and finds each field's value.
+
+For every field it gathers candidates — the text after a label on the same line, the box to
+its right, the line below it, a page-wide pattern, a section's first line, a block after another
+field — parses each with the field's typed parser, and keeps the best. Each choice carries the
+evidence the confidence model needs (`Extraction.features`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from atlasflow.documents.base import DocumentSpec, FieldSpec, Source, Strategy
+from atlasflow.domain.types import Kind, OcrLine, OcrPage
+from atlasflow.pipeline import layout
+from atlasflow.pipeline.parsers import Parsed, parse_value
+
+# Words that end an address or name block even when no field of this type is labelled so.
+GENERIC_STOPS = (
+    "gstin", "gst no", "gst", "phone", "ph", "mobile", "mob", "email", "e-mail", "tel", "contact",
+    "state code", "pan", "place of supply", "date", "invoice", "cin", "website", "fssai", "dl no",
+)
+
+_PATTERN_KINDS = {Kind.GSTIN, Kind.PAN, Kind.AADHAAR, Kind.IMEI_LIST, Kind.MOBILE, Kind.GENDER, Kind.DATE}
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """A field's chosen value and the evidence behind it."""
+
+    value: Any
+    lines: tuple[OcrLine, ...] = ()
+    how: str = "none"
+    label_score: float = 0.0
+    label_rank: int = 0
+    valid: bool | None = None
+    repaired: bool = False
+    agree: int = 0
+    section_found: bool | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.value not in ("", [], None)
+
+    @property
+    def ocr_score(self) -> float:
+        return min((ln.score for ln in self.lines), default=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def contains(self, line: OcrLine) -> bool:
+        return (
+            line.page == self.page and self.y0 <= line.cy <= self.y1 and self.x0 <= line.cx <= self.x1
+        )
+
+
+_TABLE_WORDS = ("description", "qty", "quantity", "hsn", "rate", "amount", "particulars", "sr", "s no")
+
+
+def _is_table_header(line: OcrLine) -> bool:
+    low = line.text.lower()
+    return sum(1 for w in _TABLE_WORDS if layout.label_regex(w).search(low)) >= 2
+
+
+def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine]) -> dict[str, Region]:
+    anchors: dict[str, OcrLine] = {}
+    for name, phrases in spec.sections.items():
+        hits = layout.find_label_hits(lines, phrases)
+        if hits:
+            anchors[name] = min((h.line for h in hits), key=lambda ln: (ln.page, ln.cy))
+    regions: dict[str, Region] = {}
+    for name, anchor in anchors.items():
+        x1 = 1.0
+        for other in anchors.values():
+            if other is not anchor and layout.same_row(anchor, other) and other.box[0] > anchor.box[0]:
+                x1 = min(x1, other.box[0] - 0.005)
+        y1 = 1.0
+        for ln in lines:
+            if ln.page == anchor.page and ln.box[1] > anchor.box[3] and ln.box[0] < x1 and (
+                _is_table_header(ln) or any(ln is a for a in anchors.values())
+            ):
+                y1 = min(y1, ln.box[1] - 0.002)
+        regions[name] = Region(anchor.page, max(0.0, anchor.box[0] - 0.03), anchor.box[1] - 0.002, x1, y1)
+    return regions
+
+
+class _DocumentContext:
+    """Everything about one document that every field's search shares."""
+
+    def __init__(self, spec: DocumentSpec, pages: Sequence[OcrPage]) -> None:
+        self.spec = spec
+        self.lines: list[OcrLine] = [ln for p in pages for ln in p.lines]
+        self.regions = find_sections(spec, self.lines)
+        self.all_labels = tuple(dict.fromkeys(lab for f in spec.fields for lab in f.labels))
+        self.stops = tuple(dict.fromkeys(self.all_labels + GENERIC_STOPS))
+        self.section_phrases = tuple(p for phrases in spec.sections.values() for p in phrases)
+        self.cue_phrases = tuple(c for c, _ in spec.cues)
+        self._hits = self._all_hits()
+
+    def _all_hits(self) -> dict[str, list[layout.LabelHit]]:
+        hits = {
+            f.name: layout.find_label_hits(self.lines, f.labels, not_labels=f.not_labels)
+            for f in self.spec.fields if f.source is Source.TEXT
+        }
+        # A short label inside another field's longer label on the same line is not a label
+        # ("name" in "Dealer Name", "date" in "DO Date" when reading the invoice date elsewhere).
+        flat = [(name, h) for name, hs in hits.items() for h in hs]
+        kept: dict[str, list[layout.LabelHit]] = {}
+        for name, h in flat:
+            shadowed = any(
+                o is not h and oname != name and o.line is h.line and o.start <= h.start and o.end >= h.end
+                and (o.end - o.start) > (h.end - h.start)
+                for oname, o in flat
+            )
+            short = len(h.label) <= 4 and not h.at_line_start
+            if not shadowed and not short:
+                kept.setdefault(name, []).append(h)
+        return kept
+
+    def hits(self, spec: FieldSpec) -> list[layout.LabelHit]:
+        return self._hits.get(spec.name, [])
+
+    def lines_for(self, spec: FieldSpec) -> tuple[list[OcrLine], bool | None]:
+        if spec.section:
+            region = self.regions.get(spec.section)
+            if region is None:
+                return self.lines, False
+            return [ln for ln in self.lines if region.contains(ln)], True
+        avoid = [r for name, r in self.regions.items() if name in spec.avoid]
+        if avoid:
+            return [ln for ln in self.lines if not any(r.contains(ln) for r in avoid)], None
+        return self.lines, None
+
+
+def _parse_lines(kind: Kind, lines: Sequence[OcrLine], *, stops: Sequence[str], first_text: str | None = None) -> Parsed | None:
+    texts = [first_text if (i == 0 and first_text is not None) else ln.text for i, ln in enumerate(lines)]
+    texts = [layout.cut_at_labels(t, stops) if i > 0 or first_text is None else t for i, t in enumerate(texts)]
+    texts = [t for t in texts if t.strip(layout.SEPARATORS)]
+    if not texts:
+        return None
+    if kind is Kind.ADDRESS:
+        text = ", ".join(t.strip(" ,") for t in texts)
+    else:
+        text = texts[0]
+    return parse_value(kind, text)
+
+
+def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.LabelHit, pool: Sequence[OcrLine]) -> list[Extraction]:
+    out: list[Extraction] = []
+    others = tuple(lab for lab in ctx.stops if lab not in spec.labels)
+    limit = spec.max_lines if spec.kind is Kind.ADDRESS else 1
+
+    def add(lines: list[OcrLine], how: str, first_text: str | None = None) -> None:
+        if spec.kind is Kind.ADDRESS and lines:
+            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops)
+        parsed = _parse_lines(spec.kind, lines, stops=others, first_text=first_text)
+        if parsed is not None:
+            out.append(Extraction(parsed.value, tuple(lines), how, hit.score, hit.rank, parsed.valid, parsed.repaired))
+
+    remainder = layout.cut_at_labels(hit.remainder, others)
+    if remainder:
+        add([hit.line], "same_line", remainder)
+    right = [ln for ln in layout.right_of(hit.line, pool)]
+    if right:
+        add([right[0]], "right", layout.cut_at_labels(right[0].text, others))
+    if spec.below:
+        # Below the label itself, not below the whole merged line.
+        line = hit.line
+        x0 = line.box[0] + (line.box[2] - line.box[0]) * hit.start / max(1, len(line.text))
+        under = [ln for ln in layout.below(line, pool, x0=x0) if not any(layout.label_regex(s).search(ln.text) for s in ctx.stops if len(s) > 3)]
+        if under:
+            add([under[0]], "below", layout.cut_at_labels(under[0].text, others))
+    return out
+
+
+def _pattern_candidates(spec: FieldSpec, pool: Sequence[OcrLine]) -> list[Extraction]:
+    if spec.kind is Kind.IMEI_LIST:
+        values: list[str] = []
+        used: list[OcrLine] = []
+        repaired = False
+        for ln in pool:
+            parsed = parse_value(Kind.IMEI_LIST, ln.text)
+            if parsed:
+                new = [v for v in parsed.value if v not in values]
+                if new:
+                    values.extend(new)
+                    used.append(ln)
+                    repaired = repaired or parsed.repaired
+        return [Extraction(values, tuple(used), "pattern", 0.0, 0, True, repaired)] if values else []
+    out = []
+    for ln in pool:
+        parsed = parse_value(spec.kind, ln.text)
+        if parsed is not None and parsed.valid:
+            out.append(Extraction(parsed.value, (ln,), "pattern", 0.0, 0, parsed.valid, parsed.repaired))
+    return out
+
+
+def _header_candidates(ctx: _DocumentContext, spec: FieldSpec) -> list[Extraction]:
+    first_page = min((ln.page for ln in ctx.lines), default=1)
+    words = ctx.all_labels + ctx.cue_phrases + ctx.section_phrases + GENERIC_STOPS + (
+        "original", "duplicate", "copy", "recipient", "invoice", "bill", "receipt", "memo")
+    cands = []
+    for ln in ctx.lines:
+        if ln.page != first_page or ln.cy > 0.3 or len(ln.text) < 3:
+            continue
+        if sum(c.isdigit() for c in ln.text) >= 3 or any(layout.label_regex(w).search(ln.text) for w in words if len(w) > 2):
+            continue
+        parsed = parse_value(spec.kind, ln.text)
+        if parsed is not None:
+            cands.append((ln.height, -ln.cy, ln, parsed))
+    cands.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    return [Extraction(p.value, (ln,), "header", 0.0, 0, p.valid, p.repaired, extra={"height_rank": i})
+            for i, (_, _, ln, p) in enumerate(cands[:2])]
+
+
+def _first_line_candidates(ctx: _DocumentContext, spec: FieldSpec, pool: Sequence[OcrLine]) -> list[Extraction]:
+    skip = ctx.all_labels + ctx.cue_phrases + ctx.section_phrases + GENERIC_STOPS
+    for ln in sorted(pool, key=lambda x: (x.page, x.box[1], x.box[0])):
+        low_hit = [w for w in skip if len(w) > 2 and layout.label_regex(w).search(ln.text)]
+        if low_hit:
+            # "Bill To: Ramesh" — the anchor line itself may carry the value after the phrase.
+            continue
+        parsed = parse_value(spec.kind, ln.text)
+        if parsed is not None:
+            return [Extraction(parsed.value, (ln,), "first_line", 0.0, 0, parsed.valid, parsed.repaired)]
+    return []
+
+
+def _block_after_candidates(ctx: _DocumentContext, spec: FieldSpec, pool: Sequence[OcrLine], previous: Extraction | None) -> list[Extraction]:
+    if previous is None or not previous.lines:
+        return []
+    last = previous.lines[-1]
+    nxt = [ln for ln in layout.below(last, pool, max_lines=1.9) if ln is not last]
+    if not nxt:
+        return []
+    limit = spec.max_lines if spec.kind is Kind.ADDRESS else 1
+    block = layout.continuation(nxt[0], pool, limit=limit, stop=ctx.stops)
+    if any(layout.label_regex(s).search(block[0].text) for s in ctx.stops if len(s) > 2):
+        return []
+    parsed = _parse_lines(spec.kind, block, stops=ctx.stops)
+    if parsed is None:
+        return []
+    return [Extraction(parsed.value, tuple(block), "block_after", 0.0, 0, parsed.valid, parsed.repaired)]
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join("".join(c for c in value.lower() if c.isalnum() or c.isspace()).split())
+    if isinstance(value, list):
+        return tuple(sorted(value))
+    return value
+
+
+def _choose(cands: list[Extraction], *, section_found: bool | None) -> Extraction | None:
+    if not cands:
+        return None
+    counts: dict[Any, int] = {}
+    for c in cands:
+        counts[_norm(c.value)] = counts.get(_norm(c.value), 0) + 1
+    # Validated values first, then the candidate order (most specific label and geometry first).
+    best = sorted(enumerate(cands), key=lambda ic: (ic[1].valid is False, ic[0]))[0][1]
+    return Extraction(
+        best.value, best.lines, best.how, best.label_score, best.label_rank, best.valid, best.repaired,
+        counts[_norm(best.value)] - 1, section_found, best.extra,
+    )
+
+
+def extract_text_fields(spec: DocumentSpec, pages: Sequence[OcrPage]) -> dict[str, Extraction]:
+    """Extract every text-sourced field of `spec` from OCR'd pages."""
+    ctx = _DocumentContext(spec, pages)
+    results: dict[str, Extraction] = {}
+    for fspec in spec.fields:
+        if fspec.source is not Source.TEXT:
+            continue
+        pool, section_found = ctx.lines_for(fspec)
+        if fspec.kind is Kind.YESNO:
+            # "Hypothecated to …" printed means yes; its absence on a read page means no.
+            hit = next(iter(ctx.hits(fspec)), None)
+            results[fspec.name] = (
+                Extraction("yes", (hit.line,), "label_present", hit.score, hit.rank, True)
+                if hit else Extraction("no", (), "default", 0.0, 0, None)
+            )
+            continue
+        cands: list[Extraction] = []
+        for hit in ctx.hits(fspec):
+            if section_found and not any(hit.line is ln for ln in pool):
+                continue
+            cands.extend(_candidates_from_hit(ctx, fspec, hit, pool))
+        if fspec.fallback is Strategy.HEADER:
+            cands.extend(_header_candidates(ctx, fspec))
+        elif fspec.fallback is Strategy.FIRST_LINE and section_found:
+            cands.extend(_first_line_candidates(ctx, fspec, pool))
+        elif fspec.fallback is Strategy.BLOCK_AFTER and fspec.after:
+            cands.extend(_block_after_candidates(ctx, fspec, pool, results.get(fspec.after)))
+        if fspec.pattern_fallback or (fspec.kind in _PATTERN_KINDS and not cands):
+            pattern = _pattern_candidates(fspec, pool)
+            if fspec.kind is Kind.IMEI_LIST:
+                cands = pattern + cands  # every IMEI on the page, not just the labelled one
+            else:
+                cands.extend(pattern)
+        chosen = _choose(cands, section_found=section_found)
+        results[fspec.name] = chosen or Extraction(fspec.kind.empty, section_found=section_found)
+    return results

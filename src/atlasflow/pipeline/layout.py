@@ -1,0 +1,142 @@
+"""Geometry over OCR lines: find labels, and the values that sit after, right of or below them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from atlasflow.domain.types import OcrLine
+
+SEPARATORS = " \t:：;-–—#.|)(=>"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    line: OcrLine
+    label: str
+    start: int  # label span in line.text
+    end: int
+    score: float  # 1.0 exact, lower for fuzzy matches
+    rank: int  # position of the label in the field's list (0 = most specific)
+
+    @property
+    def remainder(self) -> str:
+        return self.line.text[self.end :].lstrip(SEPARATORS)
+
+    @property
+    def at_line_start(self) -> bool:
+        return not self.line.text[: self.start].strip(SEPARATORS + " ")
+
+
+@cache
+def label_regex(label: str) -> re.Pattern[str]:
+    words = [w for w in re.split(r"[^0-9a-z']+", label.lower()) if w]
+    body = r"[\s.\-_/']*".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![0-9a-z])" + body + r"(?![0-9a-z])", re.I)
+
+
+def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, int, float] | None:
+    m = label_regex(label).search(line.text)
+    if m:
+        return m.start(), m.end(), 1.0
+    if not fuzzy or len(label) < 7:
+        return None
+    # Long labels tolerate an OCR slip ("Invoice N0", "Grand Tota1").
+    al = fuzz.partial_ratio_alignment(label.lower(), line.text.lower(), score_cutoff=86)
+    if al is None:
+        return None
+    start, end = al.dest_start, al.dest_end
+    if start > 0 and line.text[start - 1].isalnum():
+        return None
+    return start, end, al.score / 100
+
+
+def find_label_hits(lines: Iterable[OcrLine], labels: Sequence[str], *, not_labels: Sequence[str] = ()) -> list[LabelHit]:
+    hits: list[LabelHit] = []
+    for line in lines:
+        if any(label_regex(n).search(line.text) for n in not_labels):
+            continue
+        for rank, label in enumerate(labels):
+            found = find_label(line, label)
+            if found:
+                hits.append(LabelHit(line, label, found[0], found[1], found[2], rank))
+                break  # the most specific label on this line wins
+    hits.sort(key=lambda h: (h.rank, -h.score, h.line.page, h.line.cy))
+    return hits
+
+
+def same_row(a: OcrLine, b: OcrLine) -> bool:
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return a.page == b.page and overlap > 0.5 * min(a.height, b.height)
+
+
+def right_of(anchor: OcrLine, lines: Sequence[OcrLine], *, max_gap: float = 0.45) -> list[OcrLine]:
+    found = [
+        ln for ln in lines
+        if ln is not anchor and same_row(anchor, ln) and ln.box[0] >= anchor.box[2] - 0.01
+        and ln.box[0] - anchor.box[2] < max_gap
+    ]
+    return sorted(found, key=lambda ln: ln.box[0])
+
+
+def below(anchor: OcrLine, lines: Sequence[OcrLine], *, max_lines: float = 2.6, x0: float | None = None,
+          x1: float | None = None) -> list[OcrLine]:
+    """Lines under `anchor` (within a few line heights) that overlap its horizontal extent."""
+    left = anchor.box[0] if x0 is None else x0
+    right = anchor.box[2] if x1 is None else x1
+    found = []
+    for ln in lines:
+        if ln is anchor or ln.page != anchor.page:
+            continue
+        gap = ln.box[1] - anchor.box[3]
+        if gap < -0.3 * anchor.height or gap > max_lines * max(anchor.height, 0.008):
+            continue
+        overlap = min(ln.box[2], right) - max(ln.box[0], left)
+        if overlap > 0 or abs(ln.box[0] - left) < 0.02:
+            found.append(ln)
+    return sorted(found, key=lambda ln: (ln.box[1], ln.box[0]))
+
+
+def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: Iterable[str]) -> list[OcrLine]:
+    """The lines that continue a block (an address) below `first`, left-aligned and closely spaced."""
+    stop = tuple(stop)
+    block = [first]
+    current = first
+    while len(block) < limit:
+        nxt = [
+            ln for ln in lines
+            if ln.page == current.page and ln not in block
+            and 0 <= ln.box[1] - current.box[3] + 0.3 * current.height < 1.9 * current.height + 0.004
+            and (abs(ln.box[0] - first.box[0]) < 0.03 or abs(ln.cx - first.cx) < 0.03)
+        ]
+        if not nxt:
+            break
+        ln = min(nxt, key=lambda x: x.box[1])
+        if any(label_regex(s).search(ln.text) for s in stop):
+            break
+        block.append(ln)
+        current = ln
+    return block
+
+
+def cut_at_labels(text: str, labels: Iterable[str]) -> str:
+    """Cut `text` where another label starts: OCR often merges "Name: X   Mobile: Y" into one line."""
+    cut = len(text)
+    for label in labels:
+        m = label_regex(label).search(text)
+        if m and m.start() > 0:
+            cut = min(cut, m.start())
+    return text[:cut].rstrip(SEPARATORS + " ")
+
+
+def union_box(lines: Sequence[OcrLine]) -> tuple[float, float, float, float]:
+    return (
+        min(ln.box[0] for ln in lines),
+        min(ln.box[1] for ln in lines),
+        max(ln.box[2] for ln in lines),
+        max(ln.box[3] for ln in lines),
+    )
