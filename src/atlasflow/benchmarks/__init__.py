@@ -1,0 +1,1 @@
+"""Benchmarks whose reports are committed under bench/reports (targets live here, not in tests)."""
