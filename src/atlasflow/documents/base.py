@@ -19,6 +19,7 @@ class Strategy(StrEnum):
     HEADER = "header"  # the most prominent line at the top of the first page (a letterhead name)
     FIRST_LINE = "first_line"  # the first line of the field's section (an unlabelled "Bill To" block)
     BLOCK_AFTER = "block_after"  # the lines right below another field's value (an address under a name)
+    FROM_FIELD = "from_field"  # parsed out of another field's value (the PIN code closing an address)
 
 
 class Source(StrEnum):
@@ -47,7 +48,7 @@ class FieldSpec:
     section: str | None = None
     # Where to look when no label anchors a value.
     fallback: Strategy = Strategy.LABEL
-    # For Strategy.BLOCK_AFTER: the field whose value this block follows.
+    # For Strategy.BLOCK_AFTER / FROM_FIELD: the field this one is found after or inside.
     after: str | None = None
     # Sections whose lines belong to another field of the same kind ("customer" for the dealer's address).
     avoid: tuple[str, ...] = ()

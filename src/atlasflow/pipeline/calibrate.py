@@ -20,8 +20,8 @@ from typing import Any
 from atlasflow.domain.types import Kind
 from atlasflow.pipeline.extract import Extraction
 
-HOWS = ("same_line", "right", "below", "pattern", "header", "first_line", "block_after", "label_present",
-        "default", "visual")
+HOWS = ("same_line", "right", "below", "pattern", "header", "first_line", "block_after", "from_field",
+        "label_present", "default", "visual")
 KIND_GROUPS = {
     "checked_id": (Kind.GSTIN, Kind.PAN, Kind.AADHAAR, Kind.IMEI_LIST),
     "number": (Kind.MOBILE, Kind.PINCODE, Kind.DATE, Kind.AMOUNT, Kind.INTEGER),

@@ -302,6 +302,11 @@ def extract_text_fields(spec: DocumentSpec, pages: Sequence[OcrPage]) -> dict[st
             cands.extend(_first_line_candidates(ctx, fspec, pool))
         elif fspec.fallback is Strategy.BLOCK_AFTER and fspec.after:
             cands.extend(_block_after_candidates(ctx, fspec, pool, results.get(fspec.after)))
+        elif fspec.fallback is Strategy.FROM_FIELD and fspec.after and not cands:
+            source = results.get(fspec.after)
+            parsed = parse_value(fspec.kind, str(source.value)) if source and source.found else None
+            if source is not None and parsed is not None:
+                cands.append(Extraction(parsed.value, source.lines, "from_field", 0.0, 0, parsed.valid, parsed.repaired))
         if fspec.pattern_fallback or (fspec.kind in _PATTERN_KINDS and not cands):
             pattern = _pattern_candidates(fspec, pool)
             if fspec.kind is Kind.IMEI_LIST:

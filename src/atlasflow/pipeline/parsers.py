@@ -120,11 +120,11 @@ def parse_pincode(text: str) -> Parsed | None:
 
 
 def parse_gender(text: str) -> Parsed | None:
-    m = re.search(r"\b(female|male|transgender|f|m)\b", text, re.I)
+    # Whole words only: a lone "M" is as likely "M G Road" as male.
+    m = re.search(r"\b(female|male|transgender)\b", text, re.I)
     if not m:
         return None
-    word = m.group(1).lower()
-    value = {"f": "FEMALE", "m": "MALE"}.get(word, word.upper())
+    value = m.group(1).upper()
     return Parsed(value, m.start(), m.end(), True)
 
 
