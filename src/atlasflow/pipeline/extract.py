@@ -67,6 +67,10 @@ class Region:
 _TABLE_WORDS = ("description", "qty", "quantity", "hsn", "rate", "amount", "particulars", "sr", "s no")
 
 
+def _is_table_word(line: OcrLine) -> bool:
+    return any(layout.label_regex(w).fullmatch(line.text.strip(" :.")) for w in _TABLE_WORDS + ("model", "item", "product"))
+
+
 def _is_table_header(line: OcrLine) -> bool:
     low = line.text.lower()
     return sum(1 for w in _TABLE_WORDS if layout.label_regex(w).search(low)) >= 2
@@ -170,7 +174,10 @@ def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.Lab
     remainder = layout.cut_at_labels(hit.remainder, others)
     if remainder:
         add([hit.line], "same_line", remainder)
-    right = [ln for ln in layout.right_of(hit.line, pool)]
+    # In a table's header row the cell to the right is the next column's header, not a value.
+    row = [ln for ln in pool if layout.same_row(ln, hit.line)]
+    in_table_header = _is_table_header(hit.line) or sum(_is_table_word(ln) for ln in row) >= 2
+    right = [] if in_table_header else layout.right_of(hit.line, pool)
     if right:
         add([right[0]], "right", layout.cut_at_labels(right[0].text, others))
     if spec.below:
