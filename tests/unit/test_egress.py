@@ -560,3 +560,21 @@ def test_exactly_at_the_cap_is_accepted() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"y" * 1024))
     got = fetch_file(f"http://{PUBLIC_IP}/f", policy=NOTHING_ALLOWED, transport=transport, max_bytes=1024)
     assert len(got.data) == 1024
+
+
+def test_slow_dns_counts_against_the_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def stuck_resolver(*args: object, **kwargs: object) -> list[object]:
+        release.wait(10)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck_resolver)
+    try:
+        started = time.monotonic()
+        reason = reason_of("https://slow-dns.example.test/f.pdf", policy=NOTHING_ALLOWED, timeout=0.5)
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert reason == "timed out after 0.5 s"
+    assert elapsed < 1.5

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from atlasflow.errors import AtlasError
-from atlasflow.net.egress import EgressDeniedError, describe_transport_error
+from atlasflow.net.egress import EgressDeniedError, HostLookupTimeoutError, describe_transport_error
 
 DEFAULT_TTL = 300.0  # a token without expires_in: reuse briefly, a 401 from the callback drops it sooner
 _MAX_EXPIRY_MARGIN = 30.0  # refresh a little early so a token does not expire in flight
@@ -138,6 +138,8 @@ def _post_for_token(client: httpx.Client, auth_url: str, body: dict[str, str]) -
     try:
         request = client.build_request("POST", auth_url, json=body)
         response = client.send(request, stream=True)
+    except HostLookupTimeoutError as exc:
+        raise AuthUrlError("auth_url timed out") from exc
     except EgressDeniedError as exc:
         raise AuthUrlError(f"auth_url refused: {exc.reason}") from exc
     except httpx.TimeoutException as exc:

@@ -20,6 +20,7 @@ from atlasflow.delivery.signing import webhook_headers
 from atlasflow.net.egress import (
     EgressDeniedError,
     EgressPolicy,
+    HostLookupTimeoutError,
     deadline,
     describe_transport_error,
     guarded_client,
@@ -129,6 +130,8 @@ def attempt_delivery(
                 # The receiver's body is never needed: stream and close without reading it.
                 response = client.send(request, stream=True)
                 response.close()
+        except HostLookupTimeoutError:
+            error = f"timed out after {timeout:g} s"
         except EgressDeniedError as exc:
             error = f"callback_url refused: {exc.reason}"
         except httpx.TimeoutException:

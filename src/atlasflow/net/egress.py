@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import os
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +54,10 @@ class EgressDeniedError(AtlasError):
 
 class HostLookupError(EgressDeniedError):
     """The host name did not resolve. Refused, because an address we cannot see we cannot check."""
+
+
+class HostLookupTimeoutError(HostLookupError):
+    """The resolver did not answer in time."""
 
 
 class DownloadError(AtlasError):
@@ -196,13 +204,51 @@ def _ip_literal(host: str) -> IPAddress | None:
     return None
 
 
+# getaddrinfo cannot be interrupted, so it runs on a small pool and we stop waiting for it at the
+# deadline (or after _LOOKUP_TIMEOUT): a slow resolver must not stretch a download past its timeout.
+_LOOKUP_TIMEOUT = 10.0
+_lookups: ThreadPoolExecutor | None = None
+_lookups_lock = threading.Lock()
+
+
+def _lookup_pool() -> ThreadPoolExecutor:
+    global _lookups
+    with _lookups_lock:
+        if _lookups is None:
+            _lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="egress-dns")
+        return _lookups
+
+
+def _forget_pool_after_fork() -> None:
+    # A forked worker inherits the pool object but not its threads: it must start its own.
+    global _lookups, _lookups_lock
+    _lookups = None
+    _lookups_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
+def _lookup(host: str, port: int) -> list[Any]:
+    end = _deadline.get()
+    wait = _LOOKUP_TIMEOUT if end is None else min(_LOOKUP_TIMEOUT, end - time.monotonic())
+    if wait <= 0:
+        raise HostLookupTimeoutError("timed out resolving host")
+    future = _lookup_pool().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=wait)
+    except FutureTimeoutError as exc:
+        future.cancel()
+        raise HostLookupTimeoutError("timed out resolving host") from exc
+
+
 def resolve_host(host: str, port: int) -> tuple[IPAddress, ...]:
     """Every address `host` resolves to, in resolver order; raises HostLookupError if none."""
     literal = _ip_literal(host)
     if literal is not None:
         return (literal,)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _lookup(host, port)
     except (OSError, UnicodeError) as exc:  # socket.gaierror is an OSError
         raise HostLookupError("could not resolve host") from exc
     addresses: list[IPAddress] = []
@@ -523,6 +569,8 @@ def fetch_file(
     with deadline(timeout), guarded_client(policy=policy, timeout=timeout, transport=transport) as client:
         try:
             return _fetch(client, _parse_url(url), max_bytes=max_bytes, timed_out=timed_out)
+        except HostLookupTimeoutError as exc:
+            raise DownloadError(timed_out) from exc
         except EgressDeniedError as exc:
             raise DownloadError(exc.reason) from exc
         except (httpx.TimeoutException, httpcore.TimeoutException) as exc:
