@@ -1,0 +1,333 @@
+"""Address scorer: words, house numbers and PIN codes compared as the evidence they are.
+
+An address is parsed into its PIN code, its numbers (house/door/flat numbers weigh most)
+and its words (locality and street names weigh most; road/nagar/colony little; the state
+almost nothing). Abbreviations, old city names and punctuation are normalised away; the
+order of parts does not matter. The score is the weighted share of each side that the
+other side covers, so an address that leaves out a building and a city scores lower than
+one that only spells "Road" as "Rd"; a different PIN or house number caps the score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from atlasflow.similarity._data import load_table, variant_map
+from atlasflow.similarity.text import (
+    Token,
+    align,
+    ascii_lower,
+    make_token,
+    merge_split_words,
+    token_similarity,
+)
+
+_AGREE = 0.8
+
+
+class Part(StrEnum):
+    WORD = "word"  # a locality, street or building name
+    GENERIC = "generic"  # road, nagar, colony ...
+    LANDMARK = "landmark"  # words after "near"/"opp"
+    CITY = "city"
+    STATE = "state"
+    LETTER = "letter"  # "B" of "B Wing"
+    HOUSE = "house"  # the number after H.No/D.No/Flat, or the first number
+    NUMBER = "number"  # any other number (2nd Cross, Sector 5)
+    PIN = "pin"
+
+
+_WEIGHTS = {
+    Part.WORD: 1.0,
+    Part.GENERIC: 0.35,
+    Part.LANDMARK: 0.5,
+    Part.CITY: 0.7,
+    Part.STATE: 0.15,
+    Part.LETTER: 0.3,
+    Part.HOUSE: 1.5,
+    Part.NUMBER: 0.8,
+    Part.PIN: 2.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    abbreviations: dict[str, str]
+    number_labels: frozenset[str]
+    generic: frozenset[str]
+    landmark_markers: frozenset[str]
+    places: dict[str, tuple[str, Part]]  # alias (maybe several words) -> canonical, CITY/STATE
+    longest_place: int
+
+
+@cache
+def _tables() -> _Tables:
+    table = load_table("addresses")
+    places: dict[str, tuple[str, Part]] = {}
+    for canonical_by_alias, part in (
+        (variant_map(table["state_aliases"]), Part.STATE),
+        (variant_map(table["city_aliases"]), Part.CITY),
+    ):
+        for alias, canonical in canonical_by_alias.items():
+            places[alias] = (canonical.replace(" ", ""), part)
+    return _Tables(
+        abbreviations=dict(table["abbreviations"]),
+        number_labels=frozenset(table["number_labels"]),
+        generic=frozenset(table["generic"]),
+        landmark_markers=frozenset(table["landmark_markers"]),
+        places=places,
+        longest_place=max(len(alias.split()) for alias in places),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One piece of evidence in an address."""
+
+    text: str
+    part: Part
+
+    @property
+    def weight(self) -> float:
+        return _WEIGHTS[self.part]
+
+    @property
+    def is_number(self) -> bool:
+        return self.part in (Part.HOUSE, Part.NUMBER, Part.PIN)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAddress:
+    pin: str
+    items: tuple[Item, ...]  # without the PIN
+
+    @property
+    def numbers(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.is_number)
+
+    @property
+    def words(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if not i.is_number)
+
+
+_PIN = re.compile(r"(?<![\d/-])([1-9]\d{2})\s?(\d{3})(?![\d/-])")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
+_DIGIT_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5"})
+
+
+def _number_text(token: str) -> str:
+    # OCR reads 0 as O and 1 as l inside door numbers: fold when digits dominate.
+    bare = token.replace("-", "").replace("/", "")
+    digits = sum(c.isdigit() for c in bare)
+    if digits * 2 >= len(bare) and digits < len(bare):
+        bare = re.sub(r"[olis](?=\d)|(?<=\d)[olis]", lambda m: m[0].translate(_DIGIT_LOOKALIKES), bare)
+    return bare.lstrip("0") or "0"
+
+
+def _expand(token: str, tables: _Tables) -> list[str]:
+    expansion = tables.abbreviations.get(token, token)
+    return expansion.split() if expansion else []
+
+
+def parse_address(text: str) -> ParsedAddress:
+    """Split an address into PIN code, numbers and words, each tagged with what it is."""
+    tables = _tables()
+    lowered = ascii_lower(text).replace("#", " no ").replace("&", " and ")
+    pins = _PIN.findall(lowered)
+    pin = "".join(pins[-1]) if pins else ""
+    if pins:
+        # Only the last six-digit figure is the PIN; earlier ones are plot or survey numbers.
+        last = list(_PIN.finditer(lowered))[-1]
+        lowered = lowered[: last.start()] + " , " + lowered[last.end() :]
+    items: list[Item] = []
+    for chunk in re.split(r"[,;:\n()]+", lowered):
+        tokens = [t for raw in _TOKEN.findall(chunk) for t in _expand(raw, tables)]
+        in_landmark = False
+        after_label = False
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            place = None
+            for span in range(min(tables.longest_place, len(tokens) - i), 0, -1):
+                place = tables.places.get(" ".join(tokens[i : i + span]))
+                if place:
+                    i += span
+                    break
+            if place:
+                items.append(Item(place[0], place[1]))
+                continue
+            i += 1
+            if any(c.isdigit() for c in token):
+                first_number = not any(it.is_number for it in items)
+                part = Part.HOUSE if after_label or first_number else Part.NUMBER
+                items.append(Item(_number_text(token), part))
+                after_label = False
+            elif token in tables.number_labels:
+                after_label = True
+            elif token in tables.landmark_markers:
+                in_landmark = True
+            elif token in tables.generic:
+                items.append(Item(token, Part.GENERIC))
+            elif len(token) == 1:
+                items.append(Item(token, Part.LETTER))
+            else:
+                items.append(Item(token, Part.LANDMARK if in_landmark else Part.WORD))
+    return ParsedAddress(pin, tuple(items))
+
+
+def _number_similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if re.sub(r"\D", "", a) == re.sub(r"\D", "", b) and re.sub(r"\D", "", a):
+        return 0.85  # "B-102" and "102": same flat, one side left the wing out
+    return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How two addresses relate, before it is turned into a score."""
+
+    coverage_left: float  # weighted share of the left address found in the right one
+    coverage_right: float
+    pin: str  # "same", "different" or "unknown"
+    house: str  # "same", "different" or "unknown"
+    numbers_conflict: bool
+    word_containment: float  # share of the shorter side's names found in the other side
+
+
+def _merge_words(left: list[Item], right: list[Item]) -> tuple[list[Item], list[Item]]:
+    left_words, right_words = merge_split_words([i.text for i in left], [i.text for i in right])
+
+    def rebuild(original: list[Item], merged: list[str]) -> list[Item]:
+        if len(merged) == len(original):
+            return original
+        by_text = {i.text: i for i in original}
+        return [by_text.get(w, Item(w, Part.WORD)) for w in merged]
+
+    return rebuild(left, left_words), rebuild(right, right_words)
+
+
+def compare_addresses(a: str, b: str) -> Comparison:
+    left, right = parse_address(a), parse_address(b)
+    pin = "unknown"
+    if left.pin and right.pin:
+        pin = "same" if left.pin == right.pin else "different"
+    weight_left = weight_right = matched_left = matched_right = 0.0
+    if left.pin:
+        weight_left += _WEIGHTS[Part.PIN]
+    if right.pin:
+        weight_right += _WEIGHTS[Part.PIN]
+    if pin == "same":
+        matched_left += _WEIGHTS[Part.PIN]
+        matched_right += _WEIGHTS[Part.PIN]
+
+    # Numbers: exact, one to one.
+    nums_l, nums_r = list(left.numbers), list(right.numbers)
+    used: set[int] = set()
+    unmatched_l: list[Item] = []
+    for item in nums_l:
+        best, best_j = 0.0, -1
+        for j, other in enumerate(nums_r):
+            if j not in used and (s := _number_similarity(item.text, other.text)) > best:
+                best, best_j = s, j
+        weight_left += item.weight
+        if best_j >= 0:
+            used.add(best_j)
+            matched_left += item.weight * best
+            matched_right += nums_r[best_j].weight * best
+        else:
+            unmatched_l.append(item)
+    unmatched_r = [n for j, n in enumerate(nums_r) if j not in used]
+    weight_right += sum(n.weight for n in nums_r)
+    house_l = [n for n in nums_l if n.part is Part.HOUSE]
+    house_r = [n for n in nums_r if n.part is Part.HOUSE]
+    house = "unknown"
+    if house_l and house_r:
+        house = (
+            "different"
+            if any(n in unmatched_l for n in house_l) and any(n in unmatched_r for n in house_r)
+            else "same"
+        )
+    numbers_conflict = bool(unmatched_l and unmatched_r)
+
+    # Words: fuzzy, one to one. A city the other side leaves out costs little when both
+    # sides carry the same PIN, which already names the city.
+    words_l, words_r = _merge_words(list(left.words), list(right.words))
+    tokens_l = [make_token(w.text) for w in words_l]
+    tokens_r = [make_token(w.text) for w in words_r]
+    alignment = align(tokens_l, tokens_r, _word_similarity, threshold=_AGREE)
+
+    def weight(item: Item, paired: bool) -> float:
+        if not paired and item.part is Part.CITY and pin == "same":
+            return 0.2
+        return item.weight
+
+    paired_l = {i for i, _, _ in alignment.pairs}
+    paired_r = {j for _, j, _ in alignment.pairs}
+    weight_left += sum(weight(w, i in paired_l) for i, w in enumerate(words_l))
+    weight_right += sum(weight(w, j in paired_r) for j, w in enumerate(words_r))
+    names_matched_l = names_matched_r = 0.0
+    for i, j, s in alignment.pairs:
+        matched_left += words_l[i].weight * s
+        matched_right += words_r[j].weight * s
+        if words_l[i].part is Part.WORD:
+            names_matched_l += s
+        if words_r[j].part is Part.WORD:
+            names_matched_r += s
+    names_l = sum(1 for w in words_l if w.part is Part.WORD)
+    names_r = sum(1 for w in words_r if w.part is Part.WORD)
+    containment = max(
+        names_matched_l / names_l if names_l else 0.0,
+        names_matched_r / names_r if names_r else 0.0,
+    )
+    return Comparison(
+        coverage_left=matched_left / weight_left if weight_left else 0.0,
+        coverage_right=matched_right / weight_right if weight_right else 0.0,
+        pin=pin,
+        house=house,
+        numbers_conflict=numbers_conflict,
+        word_containment=containment,
+    )
+
+
+def _word_similarity(a: Token, b: Token) -> float:
+    if a.is_initial or b.is_initial:
+        return 1.0 if a.raw == b.raw else 0.0
+    return token_similarity(a, b)
+
+
+def score_address(a: str, b: str) -> int:
+    """0-100: how completely and consistently the two texts describe one address."""
+    if not a.strip() or not b.strip():
+        return 0
+    if " ".join(ascii_lower(a).split()) == " ".join(ascii_lower(b).split()):
+        return 100
+    c = compare_addresses(a, b)
+    low, high = sorted((c.coverage_left, c.coverage_right))
+    result = 100 * (0.75 * low + 0.25 * high) ** 1.3
+    if c.pin == "different":
+        result = min(result * 0.5, 40)
+    if c.house == "different":
+        result = min(result * 0.55, 45)
+    elif c.numbers_conflict:
+        result *= 0.75
+    return max(0, min(100, round(result)))
+
+
+def score_same_household(a: str, b: str) -> int:
+    """0-100 estimate that two addresses are one household: the same house number, PIN and
+    street agree, whatever else one side leaves out (a building name, the city)."""
+    if not a.strip() or not b.strip():
+        return 0
+    c = compare_addresses(a, b)
+    house = {"same": 1.0, "unknown": 0.5, "different": 0.0}[c.house]
+    pin = {"same": 1.0, "unknown": 0.6, "different": 0.0}[c.pin]
+    result = 100 * (0.4 * house + 0.25 * pin + 0.35 * c.word_containment)
+    if c.pin == "different":
+        result = min(result, 15)
+    if c.house == "different":
+        result = min(result, 20)
+    return max(0, min(100, round(result)))

@@ -1,0 +1,242 @@
+"""Asset model scorer: marketing names, model codes, storage variants, colours and brands.
+
+A value is reduced to its identity (the words and numbers that tell one model from
+another: "note", "12", "pro", "a14"), its memory (RAM/storage), screen size, network
+generation, brand and line ("galaxy", "redmi") and colours. Known model codes (SM-A146B)
+are replaced by the name they are sold under. Identity decides; a different storage variant
+is another product; brands, lines and colours one side leaves out cost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from atlasflow.similarity._data import load_table, variant_map
+from atlasflow.similarity.text import ascii_lower, key_similarity, ocr_fold
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    codes: dict[str, str]
+    code_patterns: tuple[re.Pattern[str], ...]
+    brands: dict[str, str]
+    lines: dict[str, str]
+    qualifiers: frozenset[str]
+    descriptive: frozenset[str]
+    colours: frozenset[str]
+
+
+@cache
+def _tables() -> _Tables:
+    table = load_table("models")
+    return _Tables(
+        codes=dict(table["codes"]),
+        code_patterns=tuple(re.compile(p) for p, _ in table["code_patterns"]),
+        brands=variant_map(table["brands"]),
+        lines=variant_map(table["lines"]),
+        qualifiers=frozenset(table["qualifiers"]),
+        descriptive=frozenset(table["descriptive"]),
+        colours=frozenset(table["colours"]),
+    )
+
+
+@dataclass(slots=True)
+class ModelParts:
+    """What a model value says, by kind of information."""
+
+    identity: list[str] = field(default_factory=list)
+    ram_gb: float | None = None
+    storage_gb: float | None = None
+    screen_inch: int | None = None
+    network: str = ""  # "5g", "4g" or ""
+    brands: set[str] = field(default_factory=set)
+    lines: set[str] = field(default_factory=set)
+    colours: set[str] = field(default_factory=set)
+    codes: set[str] = field(default_factory=set)  # unknown model codes kept verbatim
+
+
+_SIZE = r"(\d+(?:\.\d+)?)\s*(gb|g|tb|t)?"
+_MEMORY_PAIR = re.compile(
+    _SIZE
+    + r"\s*(?:ram)?\s*(?:[/+|,&]|and)\s*"
+    + r"(\d+(?:\.\d+)?)\s*(gb|g|tb|t)\b(?:\s*(?:rom|storage|internal|memory))?"
+)
+_RAM = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(gb|g|tb)\s*(?:of\s*)?ram\b|\bram\s*(?:[:\-]\s*)?(\d+(?:\.\d+)?)\s*(gb|g)\b"
+)
+_STORAGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(gb|tb)\b(?:\s*(?:rom|storage|internal|memory))?|\b(?:rom|storage)\s*(?:[:\-]\s*)?(\d+(?:\.\d+)?)\s*(gb|tb)\b"
+)
+_SCREEN_CM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:cm|cms|centimet(?:er|re)s?)\b")
+_SCREEN_IN = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:\"|''|inch(?:es)?\b|in\b)")
+_CODE_TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
+_NETWORK = re.compile(r"\b([345])\s*g\b")
+
+
+def _gb(number: str, unit: str | None) -> float:
+    value = float(number)
+    return value * 1024 if unit and unit.startswith("t") else value
+
+
+def _runs(token: str) -> list[str]:
+    """Split letters from digits, keeping a one-letter prefix on its number (a14, y21):
+    note12 -> note 12, a05s -> a05 s, 13c -> 13 c."""
+    parts = re.findall(r"[a-z]+|\d+", token)
+    out: list[str] = []
+    for part in parts:
+        if part.isdigit() and out and len(out[-1]) == 1 and out[-1].isalpha():
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def _lookup_code(token: str, tables: _Tables) -> str | None:
+    bare = token.replace("-", "").replace("/", "")
+    bare = re.sub(r"ds$", "", bare)  # SM-A146B/DS: dual-SIM mark
+    for pattern in tables.code_patterns:
+        if m := pattern.match(bare):
+            return tables.codes.get(m.group(1))
+    return tables.codes.get(bare)
+
+
+def _looks_like_code(token: str) -> bool:
+    # V2123, CPH2483, RMX3710, UA43AUE60AKLXL: letters and digits mixed, long enough.
+    bare = token.replace("-", "")
+    return len(bare) >= 5 and bool(re.search(r"\d", bare)) and bool(re.search(r"[a-z]", bare))
+
+
+def parse_model(text: str) -> ModelParts:
+    tables = _tables()
+    # Known model codes first, so the name they stand for is parsed like any written name.
+    lowered = _CODE_TOKEN.sub(lambda m: _lookup_code(m[0], tables) or m[0], ascii_lower(text))
+    parts = ModelParts()
+    if m := _MEMORY_PAIR.search(lowered):
+        ram, storage = _gb(m[1], m[2] or m[4]), _gb(m[3], m[4])
+        parts.ram_gb, parts.storage_gb = (ram, storage) if ram <= storage else (storage, ram)
+        lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    if parts.ram_gb is None and (m := _RAM.search(lowered)):
+        parts.ram_gb = _gb(m[1] or m[3], m[2] or m[4])
+        lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    if parts.storage_gb is None and (m := _STORAGE.search(lowered)):
+        parts.storage_gb = _gb(m[1] or m[3], m[2] or m[4])
+        lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    if m := _SCREEN_CM.search(lowered):
+        parts.screen_inch = round(float(m[1]) / 2.54)
+        lowered = _SCREEN_IN.sub(" ", lowered[: m.start()] + " " + lowered[m.end() :])
+    elif m := _SCREEN_IN.search(lowered):
+        parts.screen_inch = round(float(m[1]))
+        lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    if m := _NETWORK.search(lowered):
+        parts.network = f"{m[1]}g"
+        lowered = _NETWORK.sub(" ", lowered)
+    words = re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", lowered.replace("+", " plus "))
+    expanded: list[str] = []
+    for word in words:
+        if _looks_like_code(word) and not re.fullmatch(r"[a-z]\d{1,3}[a-z]?", word.replace("-", "")):
+            parts.codes.add(word.replace("-", ""))
+            continue
+        expanded.extend(w for piece in word.split("-") for w in piece.split("/") if w)
+    i = 0
+    while i < len(expanded):
+        word = expanded[i]
+        pair = " ".join(expanded[i : i + 2])
+        if pair in tables.brands or pair in tables.lines:
+            (parts.brands if pair in tables.brands else parts.lines).add(
+                tables.brands.get(pair) or tables.lines[pair]
+            )
+            i += 2
+            continue
+        i += 1
+        if word in tables.brands:
+            parts.brands.add(tables.brands[word])
+        elif word in tables.lines:
+            parts.lines.add(tables.lines[word])
+        elif word in tables.colours:
+            parts.colours.add(word)
+        elif word in tables.descriptive:
+            continue
+        else:
+            # A code and the name it stands for often both appear: say each word once.
+            parts.identity.extend(r for r in _runs(word) if r not in parts.identity)
+    if parts.network and not parts.identity:
+        parts.identity.append(parts.network)
+    return parts
+
+
+def _identity_similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if any(c.isdigit() for c in a + b):
+        # Numbers name models (A14/A34, Note 12/13): no near misses, only OCR glyphs.
+        return 1.0 if ocr_fold(a) == ocr_fold(b) else 0.0
+    return key_similarity(a, b) if min(len(a), len(b)) > 3 else 0.0
+
+
+def _compare_identity(left: list[str], right: list[str], qualifiers: frozenset[str]) -> float:
+    remaining = list(right)
+    factor = 1.0
+    unmatched_left: list[str] = []
+    for word in left:
+        best, best_k = 0.0, -1
+        for k, other in enumerate(remaining):
+            s = _identity_similarity(word, other)
+            if s > best:
+                best, best_k = s, k
+        if best >= 0.8:
+            factor *= 1.0 - (1.0 - best) * 1.5
+            remaining.pop(best_k)
+        else:
+            unmatched_left.append(word)
+    unmatched_right = remaining
+    conflicts = min(len(unmatched_left), len(unmatched_right))
+    factor *= 0.45**conflicts
+    for word in unmatched_left[conflicts:] + unmatched_right[conflicts:]:
+        # A missing "pro", "note" or number is another model; a missing unknown word is
+        # more often a description one side added.
+        if word in qualifiers or any(c.isdigit() for c in word) or len(word) == 1:
+            factor *= 0.62
+        else:
+            factor *= 0.88
+    return factor
+
+
+def score_model(a: str, b: str) -> int:
+    if not a.strip() or not b.strip():
+        return 0
+    if " ".join(ascii_lower(a).split()) == " ".join(ascii_lower(b).split()):
+        return 100
+    tables = _tables()
+    left, right = parse_model(a), parse_model(b)
+    if left.codes & right.codes:
+        # The same unknown model code on both sides: the same model, whatever else is said.
+        result = 0.97
+    elif not left.identity or not right.identity:
+        if left.codes and right.codes:
+            return 30
+        return round(0.5 * fuzz.token_set_ratio(ascii_lower(a), ascii_lower(b)))
+    else:
+        result = _compare_identity(left.identity, right.identity, tables.qualifiers)
+        if left.codes and right.codes:
+            result *= 0.7  # both name a model code we do not know and the codes differ
+    if left.brands and right.brands and not left.brands & right.brands:
+        result *= 0.3
+    if left.lines and right.lines and not left.lines & right.lines:
+        result *= 0.5
+    if left.storage_gb and right.storage_gb and left.storage_gb != right.storage_gb:
+        result *= 0.6  # same phone, another variant: another price
+    if left.ram_gb and right.ram_gb and left.ram_gb != right.ram_gb:
+        result *= 0.75
+    if left.screen_inch and right.screen_inch and left.screen_inch != right.screen_inch:
+        result *= 0.5
+    if left.network and right.network and left.network != right.network:
+        result *= 0.75
+    elif bool(left.network) != bool(right.network):
+        result *= 0.97
+    if left.colours and right.colours and not left.colours & right.colours:
+        result *= 0.95
+    return max(0, min(100, round(100 * result)))

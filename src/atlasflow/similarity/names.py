@@ -1,0 +1,238 @@
+"""Name scorers: people (honorifics, initials, token order, missing parts, romanisation
+variants, OCR glyph swaps) and businesses (legal suffixes, trade words)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from atlasflow.similarity._data import load_table, variant_map
+from atlasflow.similarity.text import Token, align, make_token, merge_split_words, token_similarity, words
+
+# Two words are the same word of a name from this similarity up; below it they disagree.
+AGREE = 0.8
+_INITIAL_WEIGHT = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    honorifics: frozenset[str]
+    markers: tuple[tuple[str, ...], ...]
+    variants: dict[str, str]
+    business: frozenset[str]
+    business_abbr: dict[str, str]
+    legal: frozenset[str]
+    soft: frozenset[str]
+
+
+@cache
+def _tables() -> _Tables:
+    table = load_table("names")
+    return _Tables(
+        honorifics=frozenset(table["honorifics"]),
+        markers=tuple(tuple(m.split()) for m in table["relation_markers"]),
+        variants=variant_map(table["variants"]),
+        business=frozenset(table["business_words"]),
+        business_abbr=dict(table["business_abbreviations"]),
+        legal=frozenset(table["business_legal"]),
+        soft=frozenset(table["business_soft"]),
+    )
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _split_initials(word: str) -> list[str]:
+    # "KVS Ramesh", "AR Rahman": a short run of consonants is a string of initials.
+    if 2 <= len(word) <= 3 and word.isalpha() and not (set(word) & _VOWELS):
+        return list(word)
+    return [word]
+
+
+def person_words(text: str) -> list[str]:
+    """The words of a person's name: relation suffix (S/O ...) cut, leading honorifics
+    dropped, known spelling variants mapped to one spelling, consonant runs split to initials."""
+    ws = words(text)
+    markers = _tables().markers
+    for i in range(1, len(ws)):
+        if any(tuple(ws[i : i + len(m)]) == m for m in markers):
+            ws = ws[:i]
+            break
+    honorifics = _tables().honorifics
+    while len(ws) > 1 and ws[0] in honorifics:
+        ws = ws[1:]
+    variants = _tables().variants
+    out: list[str] = []
+    for w in ws:
+        canonical = variants.get(w)
+        out.extend([canonical] if canonical else _split_initials(w))
+    return out
+
+
+def _pair_similarity(a: Token, b: Token) -> float:
+    if a.is_initial and b.is_initial:
+        return 1.0 if a.raw == b.raw else 0.0
+    if a.is_initial or b.is_initial:
+        full = b if a.is_initial else a
+        initial = a if a.is_initial else b
+        return 0.9 if initial.raw in (full.raw[0], full.okey[:1]) else 0.0
+    return token_similarity(a, b)
+
+
+def _weight(token: Token) -> float:
+    return _INITIAL_WEIGHT if token.is_initial else 1.0
+
+
+def _agreement_factor(similarity: float) -> float:
+    # Spelling variants and glyph swaps (0.95-1.0) cost a point or two; other differences cost
+    # more than the raw edit distance says, because one changed letter often is another name.
+    if similarity >= 0.95:
+        return 1.0 - (1.0 - similarity) * 0.5
+    return max(0.0, 1.0 - (1.0 - similarity) * 1.2)
+
+
+def _tokens(ws: Sequence[str]) -> list[Token]:
+    return [make_token(w) for w in ws]
+
+
+def _fallback(a: Sequence[Token], b: Sequence[Token], cap: float) -> int:
+    """Nothing agrees: a low score that still orders near misses above strangers."""
+    left = " ".join(sorted(t.key for t in a))
+    right = " ".join(sorted(t.key for t in b))
+    return round(cap * fuzz.ratio(left, right) / 100)
+
+
+def score_person(a: str, b: str) -> int:
+    left_words, right_words = merge_split_words(person_words(a), person_words(b))
+    left, right = _tokens(left_words), _tokens(right_words)
+    if not left or not right:
+        return 0
+    if left_words == right_words:
+        return 100
+    alignment = align(left, right, _pair_similarity, threshold=AGREE)
+    agreed_weight = sum(min(_weight(left[i]), _weight(right[j])) for i, j, _ in alignment.pairs)
+    full_agreed = [(i, j) for i, j, _ in alignment.pairs if not (left[i].is_initial or right[j].is_initial)]
+    if not full_agreed:
+        # Only initials (or nothing) agree: not enough to call two people the same.
+        return (
+            min(_fallback(left, right, 45.0), 45)
+            if agreed_weight == 0
+            else min(50, round(40 + 10 * agreed_weight))
+        )
+    result = 1.0
+    for _, _, s in alignment.pairs:
+        result *= _agreement_factor(s)
+    left_rest = [left[i] for i in alignment.left_only]
+    right_rest = [right[j] for j in alignment.right_only]
+    conflicts = min(len(left_rest), len(right_rest))
+    # A word present on both sides that differs is a different person; one side naming
+    # more parts (a surname, a middle name) is how the same person is written differently.
+    for k in range(conflicts):
+        both_initials = left_rest[k].is_initial and right_rest[k].is_initial
+        result *= 0.65 if both_initials else 0.6
+    extra = left_rest[conflicts:] + right_rest[conflicts:]
+    first_missing = True
+    longer = left if len(left) >= len(right) else right
+    longer_first_matched = any(
+        (i == 0 if longer is left else j == 0) for i, j, _ in alignment.pairs if not longer[0].is_initial
+    )
+    for token in extra:
+        if token.is_initial:
+            result *= 0.99
+        elif first_missing:
+            result *= 0.95 if longer_first_matched else 0.92
+            first_missing = False
+        else:
+            result *= 0.97
+    return max(0, min(100, round(100 * result)))
+
+
+# --- businesses -------------------------------------------------------------------------
+
+
+def _join_letter_runs(ws: list[str]) -> list[str]:
+    # "A.B.C. Electronics" and "ABC Electronics" are one name.
+    out: list[str] = []
+    run = ""
+    for w in ws:
+        if len(w) == 1 and w.isalpha():
+            run += w
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(w)
+    if run:
+        out.append(run)
+    return out
+
+
+def business_words(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(distinctive, trade, soft) words of a business name, legal suffixes dropped."""
+    abbr = _tables().business_abbr
+    business = _tables().business
+    legal = _tables().legal
+    soft = _tables().soft
+    ws = _join_letter_runs(words(text.replace("&", " and ")))
+    distinctive: list[str] = []
+    trade: list[str] = []
+    soft_words: list[str] = []
+    for w in ws:
+        w = abbr.get(w, w)
+        if w in legal:
+            continue
+        if w in business:
+            trade.append(w)
+        elif w in soft:
+            soft_words.append(w)
+        else:
+            distinctive.append(w)
+    return distinctive, trade, soft_words
+
+
+def looks_like_business(text: str) -> bool:
+    business = _tables().business
+    legal = _tables().legal
+    return any(w in business or (w in legal and w not in ("and", "the", "of")) for w in words(text))
+
+
+def score_business(a: str, b: str) -> int:
+    dist_a, trade_a, soft_a = business_words(a)
+    dist_b, trade_b, soft_b = business_words(b)
+    if not (dist_a or trade_a or soft_a) or not (dist_b or trade_b or soft_b):
+        return 0
+    if not dist_a or not dist_b:
+        # "Mobile Point": the trade words are the name itself.
+        dist_a, dist_b = dist_a + trade_a, dist_b + trade_b
+        trade_a, trade_b = [], []
+        if not dist_a or not dist_b:
+            dist_a, dist_b = dist_a + soft_a, dist_b + soft_b
+    dist_a, dist_b = merge_split_words(dist_a, dist_b)
+    left, right = _tokens(dist_a), _tokens(dist_b)
+    alignment = align(left, right, token_similarity, threshold=AGREE)
+    if not alignment.pairs:
+        return _fallback(left, right, 45.0)
+    result = 1.0
+    for _, _, s in alignment.pairs:
+        result *= _agreement_factor(s)
+    conflicts = min(len(alignment.left_only), len(alignment.right_only))
+    result *= 0.5**conflicts
+    # Shops drop words of their own name less often than people drop a surname.
+    result *= 0.85 ** (abs(len(alignment.left_only) - len(alignment.right_only)))
+    set_a, set_b = set(trade_a), set(trade_b)
+    if set_a and set_b:
+        if not set_a & set_b:
+            result *= 0.75
+        elif set_a != set_b:
+            result *= 0.97
+    return max(0, min(100, round(100 * result)))
+
+
+def score_name(a: str, b: str) -> int:
+    """A person's name, or a business's when either side carries trade words (DEALER_NAME)."""
+    if looks_like_business(a) or looks_like_business(b):
+        return score_business(a, b)
+    return score_person(a, b)
