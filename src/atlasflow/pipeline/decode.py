@@ -18,6 +18,8 @@ from enum import StrEnum
 
 import cv2
 import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps
 
 from atlasflow.domain.types import ErrorCode, OcrLine
@@ -328,7 +330,7 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
         return np.asarray(Image.alpha_composite(paper, rgba).convert("RGB"))
     if mode in ("I", "F") or mode.startswith("I;16"):
         # 16-bit scans and float TIFFs: Pillow's convert("RGB") clips them instead of scaling.
-        arr = np.asarray(im).astype(np.float64)
+        arr = np.asarray(im).astype(np.float32)
         hi = float(arr.max()) if arr.size else 0.0
         if mode == "F" and hi <= 1.0:
             arr = arr * 255.0
@@ -345,9 +347,6 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
 
 
 def _decode_pdf(data: bytes, limits: Limits) -> list[DecodedPage]:
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -373,9 +372,7 @@ def _decode_pdf(data: bytes, limits: Limits) -> list[DecodedPage]:
         pdf.close()
 
 
-def _decode_pdf_page(pdf, index: int, limits: Limits) -> DecodedPage:  # type: ignore[no-untyped-def]
-    import pypdfium2 as pdfium
-
+def _decode_pdf_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> DecodedPage:
     number = index + 1
     try:
         page = pdf[index]
@@ -411,9 +408,7 @@ def _decode_pdf_page(pdf, index: int, limits: Limits) -> DecodedPage:  # type: i
     return DecodedPage(number=number, image=image, text_lines=text_lines, image_cover=cover)
 
 
-def _image_cover(page, width_pt: float, height_pt: float) -> float:  # type: ignore[no-untyped-def]
-    import pypdfium2.raw as pdfium_c
-
+def _image_cover(page: pdfium.PdfPage, width_pt: float, height_pt: float) -> float:
     area = 0.0
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
         left, bottom, right, top = obj.get_bounds()
@@ -447,15 +442,13 @@ class _LineBuilder:
         return self.top - self.bottom
 
 
-def _text_layer(page, bitmap, number: int) -> tuple[OcrLine, ...]:  # type: ignore[no-untyped-def]
+def _text_layer(page: pdfium.PdfPage, bitmap: pdfium.PdfBitmap, number: int) -> tuple[OcrLine, ...]:
     """The page's text as lines, from pdfium's character boxes.
 
     pdfium already orders characters in reading order and inserts line breaks; we also break a
     line at a wide horizontal gap (table columns), because OCR engines see separate boxes there
     and later stages pair labels with values by geometry.
     """
-    import pypdfium2.raw as pdfium_c
-
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
