@@ -578,3 +578,13 @@ def test_slow_dns_counts_against_the_total_deadline(monkeypatch: pytest.MonkeyPa
         release.set()
     assert reason == "timed out after 0.5 s"
     assert elapsed < 1.5
+
+
+def test_international_names_are_checked_in_the_form_that_is_connected(fake_dns) -> None:
+    # Python's resolver would encode straße.de as strasse.de (IDNA 2003); the client connects to the
+    # IDNA 2008 name xn--strae-oqa.de. The check must look at the name actually connected.
+    lookups = fake_dns("xn--strae-oqa.de", [["127.0.0.1"]])
+    fake_dns("strasse.de", [[PUBLIC_IP]])
+    with pytest.raises(EgressDeniedError, match="loopback"):
+        check_url("http://straße.de/", policy=NOTHING_ALLOWED)
+    assert lookups == ["xn--strae-oqa.de"]

@@ -106,7 +106,7 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 def address_refusal(address: IPAddress) -> str | None:
     """Why `address` may not be contacted ("loopback", "private", ...), or None when it is public."""
     embedded = _embedded_ipv4(address)
-    if embedded is not None:
+    if isinstance(address, ipaddress.IPv6Address) and embedded is not None:
         inner = address_refusal(embedded)
         if inner is not None:
             return inner
@@ -304,7 +304,9 @@ def _check_url_shape(url: httpx.URL) -> tuple[str, int]:
     # userinfo is how "http://trusted.example@127.0.0.1/" fools a human reader; nothing legitimate needs it.
     if url.userinfo:
         raise EgressDeniedError("credentials in the URL are not allowed")
-    host = url.host
+    # The encoded (IDNA 2008) name is what the connection pool resolves; check that same name,
+    # not the Unicode form, which Python's resolver would encode differently (straße.de).
+    host = url.raw_host.decode("ascii")
     if not host:
         raise EgressDeniedError("URL has no host")
     port = url.port or (443 if scheme == "https" else 80)
