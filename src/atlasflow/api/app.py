@@ -1,0 +1,156 @@
+"""The FastAPI application: `create_app(settings)` wires services, routes, errors and middleware.
+
+The HTTP process only records work and answers from the database; it never imports or runs OCR.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from atlasflow import __version__
+from atlasflow.api.deps import Services
+from atlasflow.api.errors import BodyTooLargeError, envelope, install_error_handlers
+from atlasflow.api.routes import auth, callbacks, flows, ops
+from atlasflow.config import Settings
+from atlasflow.logging import get_logger
+from atlasflow.metrics import Metrics
+from atlasflow.runtime.flow import Notifier
+from atlasflow.storage.db import Database, migrate
+
+log = get_logger("atlasflow.api")
+
+UPLOAD_PATH = "/v3/verification/upload"
+_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class RequestMiddleware:
+    """Body size limit (checked before any parsing), request metrics and one log line per request."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body: int, max_upload: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = self.max_upload if path == UPLOAD_PATH else self.max_body
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            declared = _content_length(scope)
+            if declared is not None and declared > limit:
+                await envelope(413, BodyTooLargeError(limit).detail)(scope, receive, send_wrapper)
+                return
+            received = 0
+
+            async def receive_wrapper() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise BodyTooLargeError(limit)
+                return message
+
+            await self.app(scope, receive_wrapper, send_wrapper)
+        finally:
+            self._record(scope, status[0], time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope.get("method", "")
+        self.metrics.observe_request(method=method, route=route, status=status, seconds=seconds)
+        if route in _QUIET_PATHS:
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        flow_uuid = (query.get("flow_uuid") or [None])[0]
+        log.info(
+            "request",
+            method=method,
+            route=route,
+            status=status,
+            duration_ms=round(seconds * 1000, 1),
+            flow_uuid=flow_uuid[:64] if flow_uuid else None,
+        )
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _mount_address_api(app: FastAPI, services: Services) -> None:
+    try:
+        from atlasflow.similarity.address_api import get_credential_verifier
+        from atlasflow.similarity.address_api import router as address_router
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("atlasflow.similarity"):
+            raise
+        log.warning("address match API not installed; /v1/address/match/batch is unavailable")
+        return
+    app.include_router(address_router)
+    app.dependency_overrides[get_credential_verifier] = lambda: services.verify_client_credentials
+
+
+def create_app(
+    settings: Settings,
+    *,
+    notifier: Notifier | None = None,
+    db: Database | None = None,
+    migrate_db: bool = True,
+) -> FastAPI:
+    """Build the API over `settings`; `notifier` nudges local workers when work is recorded."""
+    services = Services.build(settings, notifier=notifier, db=db)
+    if migrate_db:
+        migrate(services.db)
+    services.keys.ring()  # create the signing key file on first start, not on the first request
+    app = FastAPI(
+        title="atlasflow — Atlas Flow API",
+        version=__version__,
+        description=(
+            "Self-hostable Atlas Flow API v3: document verification for consumer-durable loans. "
+            "Authenticate with `Token: <access_token>` (or `Authorization: Bearer`). Every error is "
+            '`{"error_code": "<status>", "error_message": "<Category>: <detail>"}`.'
+        ),
+        docs_url="/docs",
+        redoc_url=None,
+        strict_content_type=False,
+    )
+    app.state.services = services
+    app.state.metrics = Metrics(services.db)
+    install_error_handlers(app)
+    for module in (auth, flows, callbacks, ops):
+        app.include_router(module.router)
+    _mount_address_api(app, services)
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=app.state.metrics,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
+    return app
+
+
+def app_from_env() -> Any:
+    """Factory for `uvicorn --factory atlasflow.api.app:app_from_env` (settings from ATLAS_*)."""
+    return create_app(Settings())

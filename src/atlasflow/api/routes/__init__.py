@@ -1,0 +1,1 @@
+"""Route modules, one per concern: auth, flows, callbacks, operations."""

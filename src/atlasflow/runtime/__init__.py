@@ -1,0 +1,1 @@
+"""Runtimes that drive the pipeline stages: the embedded one (worker processes inside `atlas serve`)."""

@@ -1,0 +1,1 @@
+"""Persistence: the database (the truth), its migrations, and the blob folder."""

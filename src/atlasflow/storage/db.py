@@ -1,0 +1,117 @@
+"""Database access: one Engine per process, read and write transactions, and migrations.
+
+SQLite (embedded default) runs in WAL mode so readers never wait for the writer. Write
+transactions start with `BEGIN IMMEDIATE`: a transaction that reads and then writes would
+otherwise fail at once with "database is locked" when another process committed in between,
+instead of waiting its turn (busy_timeout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from atlasflow.errors import AtlasError
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_WRITE = "atlas_write"
+
+
+class DatabaseUnavailableError(AtlasError):
+    """The database cannot be reached; the API answers 503 and accepts nothing."""
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+class Database:
+    """An Engine plus `read()` / `write()` transaction scopes."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
+        self.url = url
+        self.is_sqlite = _is_sqlite(url)
+        kwargs: dict[str, Any] = {"future": True}
+        if self.is_sqlite:
+            path = url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+            kwargs["pool_size"] = 20
+            kwargs["max_overflow"] = 20
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            self._install_sqlite_hooks(busy_timeout_ms)
+
+    def _install_sqlite_hooks(self, busy_timeout_ms: int) -> None:
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Take transaction control away from pysqlite so BEGIN is ours (see module docstring).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            if conn.get_execution_options().get(_WRITE):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with _translate_errors(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with _translate_errors(), self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except DBAPIError:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        # Connection-level failures (file missing, server down, locked beyond busy_timeout) are
+        # outages, not bugs: the caller turns them into a 503.
+        raise DatabaseUnavailableError(
+            str(exc.orig).splitlines()[0] if exc.orig else "database error"
+        ) from exc
+
+
+def migrate(db: Database) -> None:
+    """Bring the schema to the newest revision (idempotent; run at every start)."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with _translate_errors(), db.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.commit()

@@ -1,0 +1,1 @@
+"""Alembic migrations for the atlasflow schema (run programmatically, no alembic.ini)."""
