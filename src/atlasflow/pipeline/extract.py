@@ -8,6 +8,7 @@ evidence the confidence model needs (`Extraction.features`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,9 @@ GENERIC_STOPS = (
     "gstin", "gst no", "gst", "phone", "ph", "mobile", "mob", "email", "e-mail", "tel", "contact",
     "state code", "pan", "place of supply", "date", "invoice", "cin", "website", "fssai", "dl no",
 )
+
+# A wrapped item description ends where its identifiers start.
+MODEL_STOPS = ("imei", "imei1", "imei 1", "serial", "s/n", "sr no", "serial no", "hsn", "warranty", "colour", "color")
 
 _PATTERN_KINDS = {Kind.GSTIN, Kind.PAN, Kind.AADHAAR, Kind.IMEI_LIST, Kind.MOBILE, Kind.GENDER, Kind.DATE}
 
@@ -64,7 +68,9 @@ class Region:
         )
 
 
-_TABLE_WORDS = ("description", "qty", "quantity", "hsn", "rate", "amount", "particulars", "sr", "s no")
+_TABLE_WORDS = ("description", "item description", "qty", "quantity", "hsn", "hsn/sac", "rate", "amount", "particulars",
+                "sr", "s no", "sl no", "sr no", "total", "unit price", "price", "taxable", "taxable value", "disc",
+                "discount", "gst", "gst %", "tax", "#", "uom", "mrp")
 
 
 def _is_table_word(line: OcrLine) -> bool:
@@ -73,7 +79,19 @@ def _is_table_word(line: OcrLine) -> bool:
 
 def _is_table_header(line: OcrLine) -> bool:
     low = line.text.lower()
-    return sum(1 for w in _TABLE_WORDS if layout.label_regex(w).search(low)) >= 2
+    return sum(1 for w in _TABLE_WORDS if layout.label_regex(w).search(low)) >= 3
+
+
+def table_header_tops(lines: Sequence[OcrLine]) -> list[tuple[int, float]]:
+    """(page, top) of rows that look like a table's header: several column words side by side."""
+    tops = []
+    for ln in lines:
+        if not _is_table_word(ln) and not _is_table_header(ln):
+            continue
+        row = [o for o in lines if layout.same_row(o, ln)]
+        if _is_table_header(ln) or sum(_is_table_word(o) for o in row) >= 3:
+            tops.append((ln.page, min(o.box[1] for o in row)))
+    return tops
 
 
 def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine]) -> dict[str, Region]:
@@ -82,18 +100,21 @@ def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine]) -> dict[str, Reg
         hits = layout.find_label_hits(lines, phrases)
         if hits:
             anchors[name] = min((h.line for h in hits), key=lambda ln: (ln.page, ln.cy))
+    tables = table_header_tops(lines)
     regions: dict[str, Region] = {}
     for name, anchor in anchors.items():
+        # A block is as wide as the gap to the next column on its first row (two-column headers).
         x1 = 1.0
-        for other in anchors.values():
-            if other is not anchor and layout.same_row(anchor, other) and other.box[0] > anchor.box[0]:
+        for other in lines:
+            if other is not anchor and layout.same_row(anchor, other) and other.box[0] > anchor.box[2] + 0.05:
                 x1 = min(x1, other.box[0] - 0.005)
         y1 = 1.0
-        for ln in lines:
-            if ln.page == anchor.page and ln.box[1] > anchor.box[3] and ln.box[0] < x1 and (
-                _is_table_header(ln) or any(ln is a for a in anchors.values())
-            ):
-                y1 = min(y1, ln.box[1] - 0.002)
+        for page, top in tables:
+            if page == anchor.page and top > anchor.box[3]:
+                y1 = min(y1, top - 0.002)
+        for other in anchors.values():
+            if other is not anchor and other.page == anchor.page and other.box[1] > anchor.box[3] and other.box[0] < x1:
+                y1 = min(y1, other.box[1] - 0.002)
         regions[name] = Region(anchor.page, max(0.0, anchor.box[0] - 0.03), anchor.box[1] - 0.002, x1, y1)
     return regions
 
@@ -104,6 +125,7 @@ class _DocumentContext:
     def __init__(self, spec: DocumentSpec, pages: Sequence[OcrPage]) -> None:
         self.spec = spec
         self.lines: list[OcrLine] = [ln for p in pages for ln in p.lines]
+        self.table_tops = table_header_tops(self.lines)
         self.regions = find_sections(spec, self.lines)
         self.all_labels = tuple(dict.fromkeys(lab for f in spec.fields for lab in f.labels))
         self.stops = tuple(dict.fromkeys(self.all_labels + GENERIC_STOPS))
@@ -126,10 +148,18 @@ class _DocumentContext:
                 and (o.end - o.start) > (h.end - h.start)
                 for oname, o in flat
             )
-            short = len(h.label) <= 4 and not h.at_line_start
-            if not shadowed and not short:
+            if not shadowed:
                 kept.setdefault(name, []).append(h)
         return kept
+
+    def starts_with_label(self, line: OcrLine) -> bool:
+        """The line opens with a label (another cell's caption), so it is not a value."""
+        text = line.text.lstrip(layout.SEPARATORS)
+        for lab in self.stops:
+            m = layout.label_regex(lab).match(text)
+            if m and (len(lab) > 3 or text[m.end() : m.end() + 2].strip()[:1] in (":", "-", "#", "")):
+                return True
+        return False
 
     def hits(self, spec: FieldSpec) -> list[layout.LabelHit]:
         return self._hits.get(spec.name, [])
@@ -154,6 +184,8 @@ def _parse_lines(kind: Kind, lines: Sequence[OcrLine], *, stops: Sequence[str], 
         return None
     if kind is Kind.ADDRESS:
         text = ", ".join(t.strip(" ,") for t in texts)
+    elif kind is Kind.MODEL:
+        text = " ".join(texts)
     else:
         text = texts[0]
     return parse_value(kind, text)
@@ -162,29 +194,32 @@ def _parse_lines(kind: Kind, lines: Sequence[OcrLine], *, stops: Sequence[str], 
 def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.LabelHit, pool: Sequence[OcrLine]) -> list[Extraction]:
     out: list[Extraction] = []
     others = tuple(lab for lab in ctx.stops if lab not in spec.labels)
-    limit = spec.max_lines if spec.kind is Kind.ADDRESS else 1
+    limit = spec.max_lines
 
     def add(lines: list[OcrLine], how: str, first_text: str | None = None) -> None:
-        if spec.kind is Kind.ADDRESS and lines:
-            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops)
+        if limit > 1 and lines:
+            # Addresses run over lines; a long item description wraps inside its table cell.
+            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops + MODEL_STOPS)
         parsed = _parse_lines(spec.kind, lines, stops=others, first_text=first_text)
         if parsed is not None:
             out.append(Extraction(parsed.value, tuple(lines), how, hit.score, hit.rank, parsed.valid, parsed.repaired))
 
     remainder = layout.cut_at_labels(hit.remainder, others)
-    if remainder:
+    # "SELLER / DEALER", "IMEI / Serial No.": what follows a connective is more label, not a value.
+    if remainder and not re.match(r"^(/|&|\(|or\b|and\b)", remainder, re.I):
         add([hit.line], "same_line", remainder)
     # In a table's header row the cell to the right is the next column's header, not a value.
-    row = [ln for ln in pool if layout.same_row(ln, hit.line)]
-    in_table_header = _is_table_header(hit.line) or sum(_is_table_word(ln) for ln in row) >= 2
-    right = [] if in_table_header else layout.right_of(hit.line, pool)
+    in_table_header = any(
+        page == hit.line.page and abs(top - hit.line.box[1]) < hit.line.height for page, top in ctx.table_tops
+    )
+    right = [] if in_table_header else [ln for ln in layout.right_of(hit.line, pool) if not ctx.starts_with_label(ln)]
     if right:
         add([right[0]], "right", layout.cut_at_labels(right[0].text, others))
     if spec.below:
         # Below the label itself, not below the whole merged line.
         line = hit.line
         x0 = line.box[0] + (line.box[2] - line.box[0]) * hit.start / max(1, len(line.text))
-        under = [ln for ln in layout.below(line, pool, x0=x0) if not any(layout.label_regex(s).search(ln.text) for s in ctx.stops if len(s) > 3)]
+        under = [ln for ln in layout.below(line, pool, x0=x0) if not ctx.starts_with_label(ln)]
         if under:
             add([under[0]], "below", layout.cut_at_labels(under[0].text, others))
     return out
@@ -282,6 +317,33 @@ def _choose(cands: list[Extraction], *, section_found: bool | None) -> Extractio
     )
 
 
+def _field_candidates(ctx: _DocumentContext, fspec: FieldSpec, pool: Sequence[OcrLine], section_found: bool | None,
+                      results: dict[str, Extraction]) -> list[Extraction]:
+    cands: list[Extraction] = []
+    pool_ids = {id(ln) for ln in pool}
+    for hit in ctx.hits(fspec):
+        if id(hit.line) in pool_ids:
+            cands.extend(_candidates_from_hit(ctx, fspec, hit, pool))
+    if fspec.fallback is Strategy.HEADER:
+        cands.extend(_header_candidates(ctx, fspec))
+    elif fspec.fallback is Strategy.FIRST_LINE and section_found:
+        cands.extend(_first_line_candidates(ctx, fspec, pool))
+    elif fspec.fallback is Strategy.BLOCK_AFTER and fspec.after:
+        cands.extend(_block_after_candidates(ctx, fspec, pool, results.get(fspec.after)))
+    elif fspec.fallback is Strategy.FROM_FIELD and fspec.after and not cands:
+        source = results.get(fspec.after)
+        parsed = parse_value(fspec.kind, str(source.value)) if source and source.found else None
+        if source is not None and parsed is not None:
+            cands.append(Extraction(parsed.value, source.lines, "from_field", 0.0, 0, parsed.valid, parsed.repaired))
+    if fspec.pattern_fallback or (fspec.kind in _PATTERN_KINDS and not cands):
+        pattern = _pattern_candidates(fspec, pool)
+        if fspec.kind is Kind.IMEI_LIST:
+            cands = pattern + cands  # every IMEI on the page, not just the labelled one
+        else:
+            cands.extend(pattern)
+    return cands
+
+
 def extract_text_fields(spec: DocumentSpec, pages: Sequence[OcrPage]) -> dict[str, Extraction]:
     """Extract every text-sourced field of `spec` from OCR'd pages."""
     ctx = _DocumentContext(spec, pages)
@@ -298,28 +360,11 @@ def extract_text_fields(spec: DocumentSpec, pages: Sequence[OcrPage]) -> dict[st
                 if hit else Extraction("no", (), "default", 0.0, 0, None)
             )
             continue
-        cands: list[Extraction] = []
-        for hit in ctx.hits(fspec):
-            if section_found and not any(hit.line is ln for ln in pool):
-                continue
-            cands.extend(_candidates_from_hit(ctx, fspec, hit, pool))
-        if fspec.fallback is Strategy.HEADER:
-            cands.extend(_header_candidates(ctx, fspec))
-        elif fspec.fallback is Strategy.FIRST_LINE and section_found:
-            cands.extend(_first_line_candidates(ctx, fspec, pool))
-        elif fspec.fallback is Strategy.BLOCK_AFTER and fspec.after:
-            cands.extend(_block_after_candidates(ctx, fspec, pool, results.get(fspec.after)))
-        elif fspec.fallback is Strategy.FROM_FIELD and fspec.after and not cands:
-            source = results.get(fspec.after)
-            parsed = parse_value(fspec.kind, str(source.value)) if source and source.found else None
-            if source is not None and parsed is not None:
-                cands.append(Extraction(parsed.value, source.lines, "from_field", 0.0, 0, parsed.valid, parsed.repaired))
-        if fspec.pattern_fallback or (fspec.kind in _PATTERN_KINDS and not cands):
-            pattern = _pattern_candidates(fspec, pool)
-            if fspec.kind is Kind.IMEI_LIST:
-                cands = pattern + cands  # every IMEI on the page, not just the labelled one
-            else:
-                cands.extend(pattern)
+        cands = _field_candidates(ctx, fspec, pool, section_found, results)
+        if not cands and section_found:
+            # The section is a preference, not a wall: forms put the customer's mobile in the next column.
+            section_found = None
+            cands = _field_candidates(ctx, fspec, ctx.lines, None, results)
         chosen = _choose(cands, section_found=section_found)
         results[fspec.name] = chosen or Extraction(fspec.kind.empty, section_found=section_found)
     return results

@@ -31,6 +31,13 @@ class LabelHit:
     def at_line_start(self) -> bool:
         return not self.line.text[: self.start].strip(SEPARATORS + " ")
 
+    @property
+    def looks_like_label(self) -> bool:
+        """A label opens its line or is followed by a colon; a lone word inside running text
+        ("check the product at delivery") is prose."""
+        after = self.line.text[self.end : self.end + 3].lstrip(" ")
+        return self.at_line_start or after[:1] in (":", "-", "#", "|", "：") or (" " in self.label and len(self.label) > 4)
+
 
 @cache
 def label_regex(label: str) -> re.Pattern[str]:
@@ -43,14 +50,14 @@ def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, i
     m = label_regex(label).search(line.text)
     if m:
         return m.start(), m.end(), 1.0
-    if not fuzzy or len(label) < 7:
+    if not fuzzy or len(label) < 7 or len(line.text) < len(label) - 1:
         return None
-    # Long labels tolerate an OCR slip ("Invoice N0", "Grand Tota1").
+    # Long labels tolerate an OCR slip ("Invoice N0", "Grand Tota1"), but the whole label must be there.
     al = fuzz.partial_ratio_alignment(label.lower(), line.text.lower(), score_cutoff=86)
-    if al is None:
+    if al is None or al.src_end - al.src_start < len(label) - 1:
         return None
     start, end = al.dest_start, al.dest_end
-    if start > 0 and line.text[start - 1].isalnum():
+    if (start > 0 and line.text[start - 1].isalnum()) or end - start < len(label) - 2:
         return None
     return start, end, al.score / 100
 
@@ -63,8 +70,10 @@ def find_label_hits(lines: Iterable[OcrLine], labels: Sequence[str], *, not_labe
         for rank, label in enumerate(labels):
             found = find_label(line, label)
             if found:
-                hits.append(LabelHit(line, label, found[0], found[1], found[2], rank))
-                break  # the most specific label on this line wins
+                hit = LabelHit(line, label, found[0], found[1], found[2], rank)
+                if hit.looks_like_label:
+                    hits.append(hit)
+                    break  # the most specific label on this line wins
     hits.sort(key=lambda h: (h.rank, -h.score, h.line.page, h.line.cy))
     return hits
 
