@@ -6,7 +6,7 @@ from atlasflow.domain.types import DocumentType, Kind
 SPEC = DocumentSpec(
     document_type=DocumentType.IMEI_CLOSEUP_IMAGE,
     cues=(
-        ("imei", 4.0),
+        ("imei", 2.5),
         ("imei1", 2.0),
         ("imei 1", 2.0),
         ("imei2", 2.0),

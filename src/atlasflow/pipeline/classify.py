@@ -67,7 +67,7 @@ def classify_document(
     ranked = sorted(((s, t) for t, s in scores.items() if t is not open_box), reverse=True)
     best_score, best = ranked[0]
     second = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best_score >= ACCEPT_SCORE and best_score >= 1.3 * second:
+    if best_score >= ACCEPT_SCORE and best_score - second >= 1.0:
         margin = (best_score - second) / best_score
         confidence = min(0.999, 0.6 + 0.1 * min(best_score, 10) / 2.5 * margin)
         return Classification(best, confidence, scores)

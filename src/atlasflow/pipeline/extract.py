@@ -155,6 +155,8 @@ class _DocumentContext:
     def starts_with_label(self, line: OcrLine) -> bool:
         """The line opens with a label (another cell's caption), so it is not a value."""
         text = line.text.lstrip(layout.SEPARATORS)
+        if _is_table_word(line):
+            return True
         for lab in self.stops:
             m = layout.label_regex(lab).match(text)
             if m and (len(lab) > 3 or text[m.end() : m.end() + 2].strip()[:1] in (":", "-", "#", "")):
@@ -199,7 +201,11 @@ def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.Lab
     def add(lines: list[OcrLine], how: str, first_text: str | None = None) -> None:
         if limit > 1 and lines:
             # Addresses run over lines; a long item description wraps inside its table cell.
-            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops + MODEL_STOPS)
+            align = None
+            if how == "same_line":
+                ln = lines[0]
+                align = ln.box[0] + (ln.box[2] - ln.box[0]) * hit.value_start / max(1, len(ln.text))
+            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops + MODEL_STOPS, align_x=align)
         parsed = _parse_lines(spec.kind, lines, stops=others, first_text=first_text)
         if parsed is not None:
             out.append(Extraction(parsed.value, tuple(lines), how, hit.score, hit.rank, parsed.valid, parsed.repaired))
@@ -249,13 +255,16 @@ def _pattern_candidates(spec: FieldSpec, pool: Sequence[OcrLine]) -> list[Extrac
 
 def _header_candidates(ctx: _DocumentContext, spec: FieldSpec) -> list[Extraction]:
     first_page = min((ln.page for ln in ctx.lines), default=1)
-    words = ctx.all_labels + ctx.cue_phrases + ctx.section_phrases + GENERIC_STOPS + (
-        "original", "duplicate", "copy", "recipient", "invoice", "bill", "receipt", "memo")
+    # A letterhead is not a caption, a document title or a number.
+    titles = ctx.cue_phrases + ctx.section_phrases + (
+        "original", "duplicate", "copy", "recipient", "invoice", "bill", "receipt", "memo", "challan")
     cands = []
     for ln in ctx.lines:
         if ln.page != first_page or ln.cy > 0.3 or len(ln.text) < 3:
             continue
-        if sum(c.isdigit() for c in ln.text) >= 3 or any(layout.label_regex(w).search(ln.text) for w in words if len(w) > 2):
+        if sum(c.isdigit() for c in ln.text) >= 3 or ctx.starts_with_label(ln) or any(
+            layout.label_regex(w).search(ln.text) for w in titles if len(w) > 2
+        ):
             continue
         parsed = parse_value(spec.kind, ln.text)
         if parsed is not None:

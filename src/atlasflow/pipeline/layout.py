@@ -28,6 +28,11 @@ class LabelHit:
         return self.line.text[self.end :].lstrip(SEPARATORS)
 
     @property
+    def value_start(self) -> int:
+        """Where the text after the label and its separators begins."""
+        return len(self.line.text) - len(self.line.text[self.end :].lstrip(SEPARATORS))
+
+    @property
     def at_line_start(self) -> bool:
         return not self.line.text[: self.start].strip(SEPARATORS + " ")
 
@@ -59,6 +64,16 @@ def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, i
     start, end = al.dest_start, al.dest_end
     if (start > 0 and line.text[start - 1].isalnum()) or end - start < len(label) - 2:
         return None
+    while end < len(line.text) and line.text[end].isalnum():  # finish the word OCR split ("Hypoth ecation")
+        end += 1
+    # Each word must be there: "Hypothecation: Sah…" is not "hypothecation with".
+    want = re.findall(r"[0-9a-z']+", label.lower())
+    got = re.findall(r"[0-9a-z']+", line.text[start:end].lower())
+    if len(got) == len(want):
+        if any(fuzz.ratio(a, b) < 75 for a, b in zip(want, got, strict=True)):
+            return None
+    elif fuzz.ratio("".join(want), "".join(got)) < 88:
+        return None
     return start, end, al.score / 100
 
 
@@ -83,7 +98,7 @@ def same_row(a: OcrLine, b: OcrLine) -> bool:
     return a.page == b.page and overlap > 0.5 * min(a.height, b.height)
 
 
-def right_of(anchor: OcrLine, lines: Sequence[OcrLine], *, max_gap: float = 0.45) -> list[OcrLine]:
+def right_of(anchor: OcrLine, lines: Sequence[OcrLine], *, max_gap: float = 0.75) -> list[OcrLine]:
     found = [
         ln for ln in lines
         if ln is not anchor and same_row(anchor, ln) and ln.box[0] >= anchor.box[2] - 0.01
@@ -110,9 +125,13 @@ def below(anchor: OcrLine, lines: Sequence[OcrLine], *, max_lines: float = 2.6, 
     return sorted(found, key=lambda ln: (ln.box[1], ln.box[0]))
 
 
-def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: Iterable[str]) -> list[OcrLine]:
-    """The lines that continue a block (an address) below `first`, left-aligned and closely spaced."""
+def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: Iterable[str],
+                 align_x: float | None = None) -> list[OcrLine]:
+    """The lines that continue a block (an address) below `first`, left-aligned and closely spaced.
+
+    `align_x` is where the value starts when it follows a label on the first line ("Addr: D. No. …")."""
     stop = tuple(stop)
+    left = first.box[0] if align_x is None else align_x
     block = [first]
     current = first
     while len(block) < limit:
@@ -120,7 +139,7 @@ def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: 
             ln for ln in lines
             if ln.page == current.page and ln not in block
             and 0 <= ln.box[1] - current.box[3] + 0.3 * current.height < 1.9 * current.height + 0.004
-            and (abs(ln.box[0] - first.box[0]) < 0.03 or abs(ln.cx - first.cx) < 0.03)
+            and (abs(ln.box[0] - left) < 0.03 or abs(ln.box[0] - first.box[0]) < 0.03 or abs(ln.cx - first.cx) < 0.03)
         ]
         if not nxt:
             break
@@ -133,12 +152,19 @@ def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: 
 
 
 def cut_at_labels(text: str, labels: Iterable[str]) -> str:
-    """Cut `text` where another label starts: OCR often merges "Name: X   Mobile: Y" into one line."""
+    """Cut `text` where another label starts: OCR often merges "Name: X   Mobile: Y" into one line.
+
+    Only a label followed by a colon-like separator (or a multi-word label) cuts: "Royal Mobile
+    Zone" is a shop's name, "Ravi  Mobile: 98…" is two fields."""
     cut = len(text)
     for label in labels:
-        m = label_regex(label).search(text)
-        if m and m.start() > 0:
-            cut = min(cut, m.start())
+        for m in label_regex(label).finditer(text):
+            if m.start() == 0:
+                continue
+            after = text[m.end() : m.end() + 3].lstrip(" ")
+            if after[:1] in (":", "-", "#", "|", "：") or (" " in label and len(label) > 6):
+                cut = min(cut, m.start())
+                break
     return text[:cut].rstrip(SEPARATORS + " ")
 
 
