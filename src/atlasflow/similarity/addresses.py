@@ -43,7 +43,7 @@ class Part(StrEnum):
 _WEIGHTS = {
     Part.WORD: 1.0,
     Part.GENERIC: 0.35,
-    Part.LANDMARK: 0.5,
+    Part.LANDMARK: 0.3,
     Part.CITY: 0.7,
     Part.STATE: 0.15,
     Part.LETTER: 0.3,
@@ -113,7 +113,7 @@ class ParsedAddress:
         return tuple(i for i in self.items if not i.is_number)
 
 
-_PIN = re.compile(r"(?<![\d/-])([1-9]\d{2})\s?(\d{3})(?![\d/-])")
+_PIN = re.compile(r"(?<![\d/-])([1-9]\d{2})[ \t]{0,2}(\d{3})(?![\d/-])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5"})
 
@@ -127,7 +127,25 @@ def _number_text(token: str) -> str:
     return bare.lstrip("0") or "0"
 
 
+_LETTER_LOOKALIKES = str.maketrans({"0": "o", "1": "i", "5": "s", "8": "b", "2": "z", "6": "g"})
+
+
+def _unglyph(token: str, tables: _Tables) -> str:
+    """A word OCR wrote with a digit in it (5tation, Shim1a, N0) back to letters; door
+    numbers (C-1002, 14-4-16, 54A) stay as they are."""
+    letters = sum(c.isalpha() for c in token)
+    digits = sum(c.isdigit() for c in token)
+    if not digits or not letters or "-" in token or "/" in token:
+        return token
+    folded = token.translate(_LETTER_LOOKALIKES)
+    if not folded.isalpha():
+        return token
+    known = folded in tables.abbreviations or folded in tables.number_labels or folded in tables.places
+    return folded if known or letters >= 2 * digits else token
+
+
 def _expand(token: str, tables: _Tables) -> list[str]:
+    token = _unglyph(token, tables)
     expansion = tables.abbreviations.get(token, token)
     return expansion.split() if expansion else []
 
@@ -178,9 +196,14 @@ def parse_address(text: str) -> ParsedAddress:
     return ParsedAddress(pin, tuple(items))
 
 
+_DIGIT_GLYPHS = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5", "b": "8", "z": "2", "g": "6"})
+
+
 def _number_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    if a.translate(_DIGIT_GLYPHS) == b.translate(_DIGIT_GLYPHS):
+        return 0.95  # 218B read as 2188
     if re.sub(r"\D", "", a) == re.sub(r"\D", "", b) and re.sub(r"\D", "", a):
         return 0.85  # "B-102" and "102": same flat, one side left the wing out
     return 0.0
@@ -307,7 +330,11 @@ def score_address(a: str, b: str) -> int:
         return 100
     c = compare_addresses(a, b)
     low, high = sorted((c.coverage_left, c.coverage_right))
-    result = 100 * (0.75 * low + 0.25 * high) ** 1.3
+    # What one side leaves out of the other, weighted; the less complete side counts most.
+    # The curve is gentle for a dropped landmark or state (a few percent of the weight) and
+    # steep once names go missing: without a building and the city, SPEC's example is ~64.
+    missing = min(1.0, max(0.0, 1.0 - (0.85 * low + 0.15 * high)))
+    result = 100.0 - 250.0 * missing**1.3
     if c.pin == "different":
         result = min(result * 0.5, 40)
     if c.house == "different":

@@ -32,8 +32,42 @@ def _fold_by_pattern(text: str, pattern: str) -> str:
     return "".join(out)
 
 
+_GST_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOOKALIKES = {
+    "0": "O",
+    "O": "0",
+    "1": "I",
+    "I": "1",
+    "5": "S",
+    "S": "5",
+    "8": "B",
+    "B": "8",
+    "2": "Z",
+    "Z": "2",
+}
+
+
+def gstin_check_character(body: str) -> str:
+    """The GSTIN check character of its first 14 characters (mod-36 Luhn)."""
+    total = 0
+    for i, char in enumerate(body):
+        value = _GST_CHARS.index(char) * (2 if i % 2 else 1)
+        total += value // 36 + value % 36
+    return _GST_CHARS[(36 - total % 36) % 36]
+
+
 def normalise_gstin(value: Any) -> str:
-    return _fold_by_pattern(_alnum_upper(value), "99AAAAA9999A*A*")
+    """GSTIN with glyph swaps undone: by position where the format fixes digit or letter
+    (state code, PAN, entity number, the Z), by the check character where it does not."""
+    text = _fold_by_pattern(_alnum_upper(value), "99AAAAA9999A9A*")
+    if len(text) != 15 or any(c not in _GST_CHARS for c in text):
+        return text
+    text = text[:13] + "Z" + text[14]
+    if gstin_check_character(text[:14]) != text[14]:
+        swapped = _LOOKALIKES.get(text[14])
+        if swapped and gstin_check_character(text[:14]) == swapped:
+            text = text[:14] + swapped
+    return text
 
 
 def normalise_pan(value: Any) -> str:
@@ -59,11 +93,15 @@ def score_pan(a: Any, b: Any) -> int:
     return 100 if left == right else 0
 
 
+_IMEI_LABEL = re.compile(r"(?i)\b(?:imei|sl|sr|serial)\s*(?:no|number)?\.?\s*(?:\d(?!\d))?\s*[:#.\-]?")
+
+
 def _imei_items(value: Any) -> set[str]:
     items = value if isinstance(value, list | tuple | set) else re.split(r"[,;/\s]+(?=\S{10,})", str(value))
     out: set[str] = set()
     for item in items:
-        digits = re.sub(r"\D", "", str(item).upper().translate(_TO_DIGIT))
+        # "IMEI1: 3569..." -- the label and its slot number are not part of the identity.
+        digits = re.sub(r"\D", "", _IMEI_LABEL.sub(" ", str(item)).upper().translate(_TO_DIGIT))
         if len(digits) >= 14:
             # IMEI (15), IMEISV (16) and the bare 14-digit body name one device by their first 14.
             out.add(digits[:14])

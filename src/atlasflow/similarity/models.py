@@ -16,7 +16,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from atlasflow.similarity._data import load_table, variant_map
-from atlasflow.similarity.text import ascii_lower, key_similarity, ocr_fold
+from atlasflow.similarity.text import ascii_lower, folded_index, key_similarity, ocr_fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class _Tables:
     qualifiers: frozenset[str]
     descriptive: frozenset[str]
     colours: frozenset[str]
+    folded: dict[str, str]  # OCR-folded spelling -> word of a table above
 
 
 @cache
@@ -41,6 +42,16 @@ def _tables() -> _Tables:
         qualifiers=frozenset(table["qualifiers"]),
         descriptive=frozenset(table["descriptive"]),
         colours=frozenset(table["colours"]),
+        folded=folded_index(
+            w for key in ("qualifiers", "descriptive", "colours") for w in table[key] if len(w) >= 3
+        )
+        | folded_index(
+            w
+            for key in ("brands", "lines")
+            for group in table[key]
+            for w in group
+            if " " not in w and len(w) >= 3
+        ),
     )
 
 
@@ -59,11 +70,9 @@ class ModelParts:
     codes: set[str] = field(default_factory=set)  # unknown model codes kept verbatim
 
 
-_SIZE = r"(\d+(?:\.\d+)?)\s*(gb|g|tb|t)?"
+_STORAGE_SIZES = frozenset({8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0})
 _MEMORY_PAIR = re.compile(
-    _SIZE
-    + r"\s*(?:ram)?\s*(?:[/+|,&]|and)\s*"
-    + r"(\d+(?:\.\d+)?)\s*(gb|g|tb|t)\b(?:\s*(?:rom|storage|internal|memory))?"
+    r"(\d{1,2})\s*(gb|g)?\s*(?:ram)?\s*(?:[/+|,&]|and)\s*(\d{1,4})\s*(gb|g|tb|t)?\b(?:\s*(?:rom|storage|internal|memory))?"
 )
 _RAM = re.compile(
     r"(\d+(?:\.\d+)?)\s*(gb|g|tb)\s*(?:of\s*)?ram\b|\bram\s*(?:[:\-]\s*)?(\d+(?:\.\d+)?)\s*(gb|g)\b"
@@ -97,7 +106,7 @@ def _runs(token: str) -> list[str]:
 
 def _lookup_code(token: str, tables: _Tables) -> str | None:
     bare = token.replace("-", "").replace("/", "")
-    bare = re.sub(r"ds$", "", bare)  # SM-A146B/DS: dual-SIM mark
+    bare = re.sub(r"d[s5]$", "", bare)  # SM-A146B/DS: dual-SIM mark
     for pattern in tables.code_patterns:
         if m := pattern.match(bare):
             return tables.codes.get(m.group(1))
@@ -110,15 +119,32 @@ def _looks_like_code(token: str) -> bool:
     return len(bare) >= 5 and bool(re.search(r"\d", bare)) and bool(re.search(r"[a-z]", bare))
 
 
+def _is_known(word: str, tables: _Tables) -> bool:
+    return any(
+        word in t
+        for t in (tables.brands, tables.lines, tables.qualifiers, tables.descriptive, tables.colours)
+    )
+
+
+def _may_be_garbled(word: str, tables: _Tables) -> bool:
+    letters = sum(c.isalpha() for c in word)
+    return len(word) >= 3 and letters >= 2 * (len(word) - letters) and not _is_known(word, tables)
+
+
 def parse_model(text: str) -> ModelParts:
     tables = _tables()
     # Known model codes first, so the name they stand for is parsed like any written name.
     lowered = _CODE_TOKEN.sub(lambda m: _lookup_code(m[0], tables) or m[0], ascii_lower(text))
     parts = ModelParts()
-    if m := _MEMORY_PAIR.search(lowered):
-        ram, storage = _gb(m[1], m[2] or m[4]), _gb(m[3], m[4])
-        parts.ram_gb, parts.storage_gb = (ram, storage) if ram <= storage else (storage, ram)
-        lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    # "128G8": OCR reads the B of GB as 8.
+    lowered = re.sub(r"(?<=\d)\s*g8\b", "gb", lowered)
+    for m in _MEMORY_PAIR.finditer(lowered):
+        ram, storage = _gb(m[1], m[2] or "gb"), _gb(m[3], m[4] or "gb")
+        # "4+64", "6/128 GB": a RAM size then a storage size, or it is not memory at all.
+        if ram <= 24 and storage in _STORAGE_SIZES and ram < storage:
+            parts.ram_gb, parts.storage_gb = ram, storage
+            lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+            break
     if parts.ram_gb is None and (m := _RAM.search(lowered)):
         parts.ram_gb = _gb(m[1] or m[3], m[2] or m[4])
         lowered = lowered[: m.start()] + " " + lowered[m.end() :]
@@ -141,6 +167,8 @@ def parse_model(text: str) -> ModelParts:
             parts.codes.add(word.replace("-", ""))
             continue
         expanded.extend(w for piece in word.split("-") for w in piece.split("/") if w)
+    # Words OCR garbled (0ppo, L1te, Mobilc) are read as the table word they were.
+    expanded = [tables.folded.get(ocr_fold(w), w) if _may_be_garbled(w, tables) else w for w in expanded]
     i = 0
     while i < len(expanded):
         word = expanded[i]

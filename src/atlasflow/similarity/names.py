@@ -10,7 +10,17 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from atlasflow.similarity._data import load_table, variant_map
-from atlasflow.similarity.text import Token, align, make_token, merge_split_words, token_similarity, words
+from atlasflow.similarity.text import (
+    Token,
+    align,
+    fold_lookup,
+    folded_index,
+    make_token,
+    merge_split_words,
+    ocr_fold,
+    token_similarity,
+    words,
+)
 
 # Two words are the same word of a name from this similarity up; below it they disagree.
 AGREE = 0.8
@@ -26,6 +36,7 @@ class _Tables:
     business_abbr: dict[str, str]
     legal: frozenset[str]
     soft: frozenset[str]
+    folded: dict[str, str]  # OCR-folded spelling -> the table word, over every table above
 
 
 @cache
@@ -39,6 +50,16 @@ def _tables() -> _Tables:
         business_abbr=dict(table["business_abbreviations"]),
         legal=frozenset(table["business_legal"]),
         soft=frozenset(table["business_soft"]),
+        folded=folded_index(
+            [
+                *table["honorifics"],
+                *table["business_words"],
+                *table["business_abbreviations"],
+                *table["business_legal"],
+                *table["business_soft"],
+            ]
+            + [w for group in table["variants"] for w in group]
+        ),
     )
 
 
@@ -52,23 +73,31 @@ def _split_initials(word: str) -> list[str]:
     return [word]
 
 
+def _known(word: str, table: dict[str, str] | frozenset[str]) -> str | None:
+    # Digits inside a word of a name are OCR glyph swaps (5hri, Mohd -> M0hd).
+    if word in table:
+        return word
+    if any(c.isdigit() for c in word):
+        found = fold_lookup(word, table, _tables().folded)
+        return found if found in table else None
+    return None
+
+
 def person_words(text: str) -> list[str]:
     """The words of a person's name: relation suffix (S/O ...) cut, leading honorifics
     dropped, known spelling variants mapped to one spelling, consonant runs split to initials."""
+    tables = _tables()
     ws = words(text)
-    markers = _tables().markers
     for i in range(1, len(ws)):
-        if any(tuple(ws[i : i + len(m)]) == m for m in markers):
+        if any(tuple(ws[i : i + len(m)]) == m for m in tables.markers):
             ws = ws[:i]
             break
-    honorifics = _tables().honorifics
-    while len(ws) > 1 and ws[0] in honorifics:
+    while len(ws) > 1 and _known(ws[0], tables.honorifics):
         ws = ws[1:]
-    variants = _tables().variants
     out: list[str] = []
     for w in ws:
-        canonical = variants.get(w)
-        out.extend([canonical] if canonical else _split_initials(w))
+        known = _known(w, tables.variants)
+        out.extend([tables.variants[known]] if known else _split_initials(w))
     return out
 
 
@@ -123,8 +152,9 @@ def score_person(a: str, b: str) -> int:
             else min(50, round(40 + 10 * agreed_weight))
         )
     result = 1.0
-    for _, _, s in alignment.pairs:
-        result *= _agreement_factor(s)
+    for i, j, s in alignment.pairs:
+        # An initial that fits is consistent, not proof: it costs a little, never more.
+        result *= 0.97 if left[i].is_initial or right[j].is_initial else _agreement_factor(s)
     left_rest = [left[i] for i in alignment.left_only]
     right_rest = [right[j] for j in alignment.right_only]
     conflicts = min(len(left_rest), len(right_rest))
@@ -170,23 +200,32 @@ def _join_letter_runs(ws: list[str]) -> list[str]:
     return out
 
 
-def business_words(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(distinctive, trade, soft) words of a business name, legal suffixes dropped."""
-    abbr = _tables().business_abbr
-    business = _tables().business
-    legal = _tables().legal
-    soft = _tables().soft
+def _business_word(word: str) -> str:
+    """The table spelling of a word of a business name, through abbreviations and OCR."""
+    tables = _tables()
+    word = tables.business_abbr.get(word, word)
+    if word in tables.business or word in tables.legal or word in tables.soft or len(word) < 3:
+        return word
+    folded = tables.folded.get(ocr_fold(word))
+    return tables.business_abbr.get(folded, folded) if folded else word
+
+
+def business_words(text: str, other: str = "") -> tuple[list[str], list[str], list[str]]:
+    """(distinctive, trade, soft) words of a business name, legal suffixes dropped; words
+    split or joined differently from `other` (Mobile Gallery / MobileGallery) are joined."""
+    tables = _tables()
     ws = _join_letter_runs(words(text.replace("&", " and ")))
+    if other:
+        ws, _ = merge_split_words(ws, _join_letter_runs(words(other.replace("&", " and "))))
     distinctive: list[str] = []
     trade: list[str] = []
     soft_words: list[str] = []
-    for w in ws:
-        w = abbr.get(w, w)
-        if w in legal:
+    for w in map(_business_word, ws):
+        if w in tables.legal:
             continue
-        if w in business:
+        if w in tables.business:
             trade.append(w)
-        elif w in soft:
+        elif w in tables.soft:
             soft_words.append(w)
         else:
             distinctive.append(w)
@@ -194,14 +233,16 @@ def business_words(text: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def looks_like_business(text: str) -> bool:
-    business = _tables().business
-    legal = _tables().legal
-    return any(w in business or (w in legal and w not in ("and", "the", "of")) for w in words(text))
+    tables = _tables()
+    return any(
+        w in tables.business or (w in tables.legal and w not in ("and", "the", "of", "ms"))
+        for w in map(_business_word, words(text))
+    )
 
 
 def score_business(a: str, b: str) -> int:
-    dist_a, trade_a, soft_a = business_words(a)
-    dist_b, trade_b, soft_b = business_words(b)
+    dist_a, trade_a, soft_a = business_words(a, b)
+    dist_b, trade_b, soft_b = business_words(b, a)
     if not (dist_a or trade_a or soft_a) or not (dist_b or trade_b or soft_b):
         return 0
     if not dist_a or not dist_b:
@@ -210,7 +251,6 @@ def score_business(a: str, b: str) -> int:
         trade_a, trade_b = [], []
         if not dist_a or not dist_b:
             dist_a, dist_b = dist_a + soft_a, dist_b + soft_b
-    dist_a, dist_b = merge_split_words(dist_a, dist_b)
     left, right = _tokens(dist_a), _tokens(dist_b)
     alignment = align(left, right, token_similarity, threshold=AGREE)
     if not alignment.pairs:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
@@ -136,27 +137,44 @@ def align(
 
 def merge_split_words(left: list[str], right: list[str]) -> tuple[list[str], list[str]]:
     """Join adjacent words on one side when together they spell one word of the other side
-    (Gandhi Nagar / Gandhinagar, Abdul Rahman / Abdulrahman)."""
+    (Gandhi Nagar / Gandhinagar, Abdul Rahman / Abdulrahman, Mobile Gallery / MobileGallery)."""
 
     def merge(side: list[str], other: list[str]) -> list[str]:
-        other_keys = {make_token(w).key for w in other if len(w) > 3}
-        if not other_keys:
+        other_tokens = [make_token(w) for w in other if len(w) >= 6 and w.isalpha()]
+        if not other_tokens or len(side) < 2:
             return side
+        other_keys = {make_token(w).key for w in other}
         out: list[str] = []
         i = 0
         while i < len(side):
-            merged = False
-            for span in (3, 2):
-                if i + span <= len(side):
-                    joined = "".join(side[i : i + span])
-                    if make_token(joined).key in other_keys:
-                        out.append(joined)
-                        i += span
-                        merged = True
-                        break
-            if not merged:
-                out.append(side[i])
-                i += 1
+            best_span, best = 1, 0.0
+            for span in (2, 3):
+                parts = side[i : i + span]
+                # Initials and words the other side already has are not halves of a word.
+                if len(parts) < span or any(len(p) < 2 or make_token(p).key in other_keys for p in parts):
+                    break
+                joined = make_token("".join(parts))
+                s = max(
+                    1.0 if joined.key == t.key else key_similarity(joined.okey, t.okey) for t in other_tokens
+                )
+                if s >= 0.88 and s > best:
+                    best_span, best = span, s
+            out.append("".join(side[i : i + best_span]))
+            i += best_span
         return out
 
     return merge(left, right), merge(right, left)
+
+
+def folded_index(words_: Iterable[str]) -> dict[str, str]:
+    """Index words by their OCR-folded form, to find a table word OCR garbled (Sr1 -> sri)."""
+    return {ocr_fold(w): w for w in words_}
+
+
+def fold_lookup(
+    word: str, table: Mapping[str, object] | AbstractSet[str], folded: Mapping[str, str]
+) -> str | None:
+    """The table word this word is, as written or as OCR may have garbled it; else None."""
+    if word in table:
+        return word
+    return folded.get(ocr_fold(word))
