@@ -23,7 +23,7 @@ SPEC = DocumentSpec(
     # The holder's details follow the national header on the front; the back has no such block.
     sections={"holder": ("government of india", "govt of india", "govt. of india")},
     fields=(
-        FieldSpec("name", Kind.NAME, ("name",), section="holder", fallback=Strategy.FIRST_LINE, below=False),
+        FieldSpec("name", Kind.NAME, ("name",), section="holder", fallback=Strategy.FIRST_LINE),
         FieldSpec("aadhaar_number", Kind.AADHAAR, ("aadhaar no", "aadhaar number", "your aadhaar no"), pattern_fallback=True),
         FieldSpec("date_of_birth", Kind.DATE, ("dob", "date of birth", "birth"),
                   not_labels=("download date", "issue date", "print date", "issued")),

@@ -9,7 +9,7 @@ evidence the confidence model needs (`Extraction.features`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from atlasflow.pipeline.parsers import Parsed, parse_value
 GENERIC_STOPS = (
     "gstin", "gst no", "gst", "phone", "ph", "mobile", "mob", "email", "e-mail", "tel", "contact",
     "state code", "pan", "place of supply", "date", "invoice", "cin", "website", "fssai", "dl no",
+    "sub", "subject", "dear", "ref", "kind attn", "regd office",
 )
 
 # A wrapped item description ends where its identifiers start.
@@ -94,7 +95,7 @@ def table_header_tops(lines: Sequence[OcrLine]) -> list[tuple[int, float]]:
     return tops
 
 
-def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine]) -> dict[str, Region]:
+def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine], *, is_caption: Callable[[OcrLine], bool]) -> dict[str, Region]:
     anchors: dict[str, OcrLine] = {}
     for name, phrases in spec.sections.items():
         hits = layout.find_label_hits(lines, phrases)
@@ -103,10 +104,13 @@ def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine]) -> dict[str, Reg
     tables = table_header_tops(lines)
     regions: dict[str, Region] = {}
     for name, anchor in anchors.items():
-        # A block is as wide as the gap to the next column on its first row (two-column headers).
+        own = tuple(lab for f in spec.fields if f.section == name for lab in f.labels)
+        # A block ends at the next column's caption on its first row (two-column headers), but
+        # not at a caption of its own fields (a form's "Name" | "Address" row) nor at a value.
         x1 = 1.0
         for other in lines:
-            if other is not anchor and layout.same_row(anchor, other) and other.box[0] > anchor.box[2] + 0.05:
+            if (other is not anchor and layout.same_row(anchor, other) and other.box[0] > anchor.box[2] + 0.05
+                    and is_caption(other) and not layout.find_label_hits([other], own)):
                 x1 = min(x1, other.box[0] - 0.005)
         y1 = 1.0
         for page, top in tables:
@@ -126,10 +130,10 @@ class _DocumentContext:
         self.spec = spec
         self.lines: list[OcrLine] = [ln for p in pages for ln in p.lines]
         self.table_tops = table_header_tops(self.lines)
-        self.regions = find_sections(spec, self.lines)
         self.all_labels = tuple(dict.fromkeys(lab for f in spec.fields for lab in f.labels))
         self.stops = tuple(dict.fromkeys(self.all_labels + GENERIC_STOPS))
         self.section_phrases = tuple(p for phrases in spec.sections.values() for p in phrases)
+        self.regions = find_sections(spec, self.lines, is_caption=self.is_caption)
         self.cue_phrases = tuple(c for c, _ in spec.cues)
         self._hits = self._all_hits()
 
@@ -151,6 +155,9 @@ class _DocumentContext:
             if not shadowed:
                 kept.setdefault(name, []).append(h)
         return kept
+
+    def is_caption(self, line: OcrLine) -> bool:
+        return self.starts_with_label(line) or bool(layout.find_label_hits([line], self.section_phrases))
 
     def starts_with_label(self, line: OcrLine) -> bool:
         """The line opens with a label (another cell's caption), so it is not a value."""
@@ -205,7 +212,8 @@ def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.Lab
             if how == "same_line":
                 ln = lines[0]
                 align = ln.box[0] + (ln.box[2] - ln.box[0]) * hit.value_start / max(1, len(ln.text))
-            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops + MODEL_STOPS, align_x=align)
+            lines = layout.continuation(lines[0], pool, limit=limit, stop=ctx.stops + MODEL_STOPS, align_x=align,
+                                        is_caption=ctx.is_caption)
         parsed = _parse_lines(spec.kind, lines, stops=others, first_text=first_text)
         if parsed is not None:
             out.append(Extraction(parsed.value, tuple(lines), how, hit.score, hit.rank, parsed.valid, parsed.repaired))
@@ -268,7 +276,8 @@ def _header_candidates(ctx: _DocumentContext, spec: FieldSpec) -> list[Extractio
             continue
         parsed = parse_value(spec.kind, ln.text)
         if parsed is not None:
-            cands.append((ln.height, -ln.cy, ln, parsed))
+            if len(ln.text.replace(" ", "")) >= 5:  # "SFL" in a logo is not the company's name
+                cands.append((ln.height, -ln.cy, ln, parsed))
     cands.sort(key=lambda c: (c[0], c[1]), reverse=True)
     return [Extraction(p.value, (ln,), "header", 0.0, 0, p.valid, p.repaired, extra={"height_rank": i})
             for i, (_, _, ln, p) in enumerate(cands[:2])]
@@ -295,7 +304,7 @@ def _block_after_candidates(ctx: _DocumentContext, spec: FieldSpec, pool: Sequen
     if not nxt:
         return []
     limit = spec.max_lines if spec.kind is Kind.ADDRESS else 1
-    block = layout.continuation(nxt[0], pool, limit=limit, stop=ctx.stops)
+    block = layout.continuation(nxt[0], pool, limit=limit, stop=ctx.stops, is_caption=ctx.is_caption)
     if any(layout.label_regex(s).search(block[0].text) for s in ctx.stops if len(s) > 2):
         return []
     parsed = _parse_lines(spec.kind, block, stops=ctx.stops)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,8 +40,9 @@ class LabelHit:
     def looks_like_label(self) -> bool:
         """A label opens its line or is followed by a colon; a lone word inside running text
         ("check the product at delivery") is prose."""
-        after = self.line.text[self.end : self.end + 3].lstrip(" ")
-        return self.at_line_start or after[:1] in (":", "-", "#", "|", "：") or (" " in self.label and len(self.label) > 4)
+        after = self.line.text[self.end : self.end + 3]
+        colon = after.lstrip(" ")[:1] in (":", "#", "|", "：") or after.startswith((" - ", " – "))
+        return self.at_line_start or colon or (" " in self.label and len(self.label) > 4)
 
 
 @cache
@@ -126,7 +127,7 @@ def below(anchor: OcrLine, lines: Sequence[OcrLine], *, max_lines: float = 2.6, 
 
 
 def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: Iterable[str],
-                 align_x: float | None = None) -> list[OcrLine]:
+                 align_x: float | None = None, is_caption: Callable[[OcrLine], bool] | None = None) -> list[OcrLine]:
     """The lines that continue a block (an address) below `first`, left-aligned and closely spaced.
 
     `align_x` is where the value starts when it follows a label on the first line ("Addr: D. No. …")."""
@@ -145,6 +146,11 @@ def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: 
             break
         ln = min(nxt, key=lambda x: x.box[1])
         if any(label_regex(s).search(ln.text) for s in stop):
+            break
+        # In a grid a new row starts with its own caption on the left: the value cell ended.
+        if is_caption is not None and any(
+            o is not ln and same_row(o, ln) and o.box[2] <= ln.box[0] + 0.01 and is_caption(o) for o in lines
+        ):
             break
         block.append(ln)
         current = ln
