@@ -24,7 +24,7 @@ SPEC = DocumentSpec(
         "dealer": ("dealer details", "dealer name", "dealer", "to the dealer", "supplier details", "retailer details",
                    "retailer name", "retailer", "to"),
         "customer": ("customer details", "customer name", "applicant details", "borrower details", "applicant name",
-                     "borrower name", "customer"),
+                     "borrower name", "applicant", "borrower", "customer"),
     },
     fields=(
         FieldSpec("do_number", Kind.IDENT, ("do number", "do no", "order no", "order number", "delivery order no", "delivery order number", "do ref no", "do ref", "reference no", "ref no")),

@@ -65,6 +65,9 @@ def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, i
     start, end = al.dest_start, al.dest_end
     if (start > 0 and line.text[start - 1].isalnum()) or end - start < len(label) - 2:
         return None
+    # Near-misses count only where a caption would stand: at the start of a line.
+    if line.text[:start].strip(SEPARATORS + " 0123456789"):
+        return None
     while end < len(line.text) and line.text[end].isalnum():  # finish the word OCR split ("Hypoth ecation")
         end += 1
     # Each word must be there: "Hypothecation: Sah…" is not "hypothecation with".
