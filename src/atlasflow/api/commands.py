@@ -68,6 +68,127 @@ def run_server(
             runtime.stop()
 
 
+def verify_files(
+    settings: Settings, paths: list[Path], *, product_type: str = "PROD_CDL", progress: bool = True
+) -> dict:
+    """Run one whole flow in this process over local files and return its CallbackData.
+
+    The files go through the same stage functions as the service (record, process, finalize)
+    over a throw-away data folder, so the answer is exactly what the API would send.
+    """
+    import tempfile
+    import uuid
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from atlasflow.runtime.flow import StageContext, new_batch_id, process_document, warm_up_engine
+    from atlasflow.storage import repository as repo
+    from atlasflow.storage.blobs import BlobStore
+    from atlasflow.storage.db import Database, migrate
+
+    with tempfile.TemporaryDirectory(prefix="atlas-verify-") as tmp:
+        local = settings.model_copy(update={"data_dir": Path(tmp), "database_url": None})
+        db = Database(local.resolved_database_url)
+        migrate(db)
+        ctx = StageContext.build(local, db=db)
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err_console, transient=True, disable=not progress) as bar:
+            loading = bar.add_task("loading models", total=None)
+            engine = warm_up_engine(local.engine)
+            bar.remove_task(loading)
+            flow_uuid = str(uuid.uuid4())
+            now = repo.utcnow()
+            docs = []
+            with db.write() as conn:
+                repo.insert_client(
+                    conn, client_id="local", name="local", secret_hash="-", webhook_secret="-", now=now
+                )
+                repo.insert_flow(
+                    conn,
+                    flow_uuid=flow_uuid,
+                    client_id="local",
+                    application_id="local",
+                    product_type=product_type,
+                    auth_url="",
+                    callback_url="",
+                    flow_params={},
+                    now=now,
+                )
+            for path in paths:
+                file_uuid = str(uuid.uuid4())
+                key = BlobStore.key_for(flow_uuid=flow_uuid, file_uuid=file_uuid)
+                data = path.read_bytes()
+                ctx.blobs.put(key, data)
+                docs.append(
+                    repo.NewDocument(
+                        file_uuid=file_uuid,
+                        document_id=path.name,
+                        filename=path.name,
+                        blob_key=key,
+                        size_bytes=len(data),
+                    )
+                )
+            with db.write() as conn:
+                repo.add_batch(
+                    conn, flow_uuid=flow_uuid, batch_id=new_batch_id(now), source="local", docs=docs, now=now
+                )
+            task = bar.add_task("reading documents", total=len(docs))
+            for doc in docs:
+                bar.update(task, description=doc.document_id)
+                process_document(ctx, engine=engine, owner="verify", file_uuid=doc.file_uuid)
+                bar.advance(task)
+        with db.read() as conn:
+            delivery = repo.latest_delivery(conn, flow_uuid=flow_uuid)
+        db.dispose()
+    if delivery is None:
+        raise RuntimeError("the flow did not complete")
+    return json.loads(delivery.body)
+
+
+def print_callback_data(data: dict) -> None:
+    """ocr_data and cross_checks as Rich tables."""
+    for item in data["ocr_data"]:
+        fields = item["data"]
+        title = f"{item['document_id']}: {fields.get('document_type', 'UNRECOGNISED')}"
+        if item["error_code"]:
+            title += f"  [{item['error_code']}: {item['error_reason']}]"
+        table = Table(title=title, title_justify="left")
+        table.add_column("field")
+        table.add_column("value")
+        table.add_column("confidence", justify="right")
+        for name, value in fields.items():
+            if name == "document_type" or not isinstance(value, dict):
+                continue
+            shown = value.get("value")
+            shown = ", ".join(map(str, shown)) if isinstance(shown, list) else str(shown)
+            table.add_row(name, shown, f"{float(value.get('confidence_score', 0.0)):.2f}")
+        console.print(table)
+    if data["cross_checks"]:
+        table = Table(title="cross-checks", title_justify="left")
+        for column in ("check", "source value", "target value", "score"):
+            table.add_column(column, justify="right" if column == "score" else "left")
+        for check in data["cross_checks"]:
+            score = check["similarity_score"]
+            colour = "green" if score >= 90 else ("yellow" if score >= 70 else "red")
+            table.add_row(
+                check["name"], str(check["source_value"]), str(check["target_value"]), f"[{colour}]{score}[/]"
+            )
+        console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -114,6 +235,53 @@ def register(app: typer.Typer) -> None:
         """Bring the database schema up to date."""
         _database(_settings())
         console.print("schema is up to date")
+
+    @app.command()
+    def verify(
+        files: Annotated[
+            list[Path], typer.Argument(help="Document files (images or PDFs)", exists=True, dir_okay=False)
+        ],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the CallbackData JSON")] = False,
+        product_type: Annotated[str, typer.Option(help="Product whose cross-checks run")] = "PROD_CDL",
+    ) -> None:
+        """Run a whole flow in-process on local files: ocr_data and cross-checks, no HTTP needed."""
+        from atlasflow.logging import configure_logging
+        from atlasflow.products import product_for
+
+        if product_for(product_type) is None:
+            err_console.print(f"unknown product_type {product_type!r}")
+            raise typer.Exit(2)
+        settings = _settings()
+        configure_logging(level="WARNING", json=True, process="verify")
+        data = verify_files(settings, list(files), product_type=product_type, progress=not as_json)
+        if as_json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print_callback_data(data)
+
+    @app.command()
+    def demo(
+        host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="API port; the sample file server uses the next one")] = 8000,
+        workers: Annotated[
+            int | None, typer.Option(help="Document worker processes (default: CPU count)")
+        ] = None,
+    ) -> None:
+        """Try it: a demo client, sample documents, a curl walk-through, then serve."""
+        from atlasflow.api.demo import SAMPLES_DIR, DemoSite, ensure_demo_client, ensure_samples, walkthrough
+
+        # The samples and the stand-in lender live on this machine: allow loopback for the demo only.
+        base = _settings()
+        allow = ",".join(filter(None, [base.egress_allow, "127.0.0.0/8"]))
+        settings = base.model_copy(update={"egress_allow": allow})
+        db = _database(settings)
+        creds = ensure_demo_client(db, settings.data_dir)
+        db.dispose()
+        with console.status("generating sample documents (first start only)"):
+            samples = ensure_samples(settings.data_dir / SAMPLES_DIR)
+        site = DemoSite(folder=settings.data_dir / SAMPLES_DIR, port=port + 1, console=err_console).start()
+        banner = walkthrough(api=f"http://{host}:{port}", site=site, creds=creds, samples=samples)
+        run_server(settings, host=host, port=port, workers=workers, with_workers=True, banner=banner)
 
     client_app = typer.Typer(help="API clients: create, list, disable.", no_args_is_help=True)
     app.add_typer(client_app, name="client")
