@@ -1,0 +1,1 @@
+"""Synthetic, labelled documents for tests and accuracy benchmarks: no real person's data, ever."""
