@@ -20,8 +20,10 @@ from atlasflow.similarity.text import (
     Token,
     align,
     ascii_lower,
+    folded_index,
     make_token,
     merge_split_words,
+    ocr_fold,
     token_similarity,
 )
 
@@ -43,7 +45,7 @@ class Part(StrEnum):
 _WEIGHTS = {
     Part.WORD: 1.0,
     Part.GENERIC: 0.35,
-    Part.LANDMARK: 0.3,
+    Part.LANDMARK: 0.25,
     Part.CITY: 0.7,
     Part.STATE: 0.15,
     Part.LETTER: 0.3,
@@ -61,6 +63,7 @@ class _Tables:
     landmark_markers: frozenset[str]
     places: dict[str, tuple[str, Part]]  # alias (maybe several words) -> canonical, CITY/STATE
     longest_place: int
+    folded: dict[str, str]  # OCR-folded spelling -> a one-word entry of a table above
 
 
 @cache
@@ -80,6 +83,17 @@ def _tables() -> _Tables:
         landmark_markers=frozenset(table["landmark_markers"]),
         places=places,
         longest_place=max(len(alias.split()) for alias in places),
+        folded=folded_index(
+            w
+            for w in [
+                *table["abbreviations"],
+                *table["number_labels"],
+                *table["generic"],
+                *table["landmark_markers"],
+                *places,
+            ]
+            if len(w) >= 3 and " " not in w
+        ),
     )
 
 
@@ -127,25 +141,48 @@ def _number_text(token: str) -> str:
     return bare.lstrip("0") or "0"
 
 
-_LETTER_LOOKALIKES = str.maketrans({"0": "o", "1": "i", "5": "s", "8": "b", "2": "z", "6": "g"})
+_LETTER_LOOKALIKES = (
+    str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "2": "z", "6": "g", "4": "a", "3": "e"}),
+    str.maketrans({"1": "i"}),
+)
 
 
-def _unglyph(token: str, tables: _Tables) -> str:
-    """A word OCR wrote with a digit in it (5tation, Shim1a, N0) back to letters; door
-    numbers (C-1002, 14-4-16, 54A) stay as they are."""
+def _is_known(word: str, tables: _Tables) -> bool:
+    return (
+        word in tables.abbreviations
+        or word in tables.number_labels
+        or word in tables.generic
+        or word in tables.landmark_markers
+        or word in tables.places
+    )
+
+
+def _as_word(token: str, tables: _Tables) -> str:
+    """A word as the tables spell it: digits OCR put in a word read as letters (5tation,
+    F1at, N0), and a garbled table word (Ngr read as Nqr) read as that word. Door numbers
+    (C-1002, 14-4-16, 54A) stay as they are."""
     letters = sum(c.isalpha() for c in token)
-    digits = sum(c.isdigit() for c in token)
-    if not digits or not letters or "-" in token or "/" in token:
-        return token
-    folded = token.translate(_LETTER_LOOKALIKES)
-    if not folded.isalpha():
-        return token
-    known = folded in tables.abbreviations or folded in tables.number_labels or folded in tables.places
-    return folded if known or letters >= 2 * digits else token
+    digits = len(token) - letters
+    if digits and letters and "-" not in token and "/" not in token:
+        candidates = [token.translate(_LETTER_LOOKALIKES[0])]
+        candidates.append(candidates[0].translate(_LETTER_LOOKALIKES[1]))
+        known = next((c for c in candidates if c.isalpha() and _is_known(c, tables)), None)
+        if known:
+            return known
+        if letters >= 2 and letters >= digits and candidates[0].isalpha():
+            token = candidates[0]
+    if token.isalpha() and len(token) >= 3 and not _is_known(token, tables):
+        return tables.folded.get(ocr_fold(token), token)
+    return token
 
 
 def _expand(token: str, tables: _Tables) -> list[str]:
-    token = _unglyph(token, tables)
+    if "-" in token or "/" in token:
+        # Mira-Bhayandar is two words; C-1002 and 14-4-16 are one door number.
+        parts = [_as_word(p, tables) for p in re.split(r"[-/]", token) if p]
+        if all(p.isalpha() and len(p) > 1 for p in parts):
+            return [w for p in parts for w in _expand(p, tables)]
+    token = _as_word(token, tables)
     expansion = tables.abbreviations.get(token, token)
     return expansion.split() if expansion else []
 
@@ -219,6 +256,7 @@ class Comparison:
     house: str  # "same", "different" or "unknown"
     numbers_conflict: bool
     word_containment: float  # share of the shorter side's names found in the other side
+    word_conflicts: int  # names unmatched on both sides, paired off
 
 
 def _merge_words(left: list[Item], right: list[Item]) -> tuple[list[Item], list[Item]]:
@@ -313,6 +351,10 @@ def compare_addresses(a: str, b: str) -> Comparison:
         house=house,
         numbers_conflict=numbers_conflict,
         word_containment=containment,
+        word_conflicts=min(
+            sum(1 for i in alignment.left_only if words_l[i].part is Part.WORD),
+            sum(1 for j in alignment.right_only if words_r[j].part is Part.WORD),
+        ),
     )
 
 
@@ -334,7 +376,10 @@ def score_address(a: str, b: str) -> int:
     # The curve is gentle for a dropped landmark or state (a few percent of the weight) and
     # steep once names go missing: without a building and the city, SPEC's example is ~64.
     missing = min(1.0, max(0.0, 1.0 - (0.85 * low + 0.15 * high)))
-    result = 100.0 - 250.0 * missing**1.3
+    result = 100.0 - 700.0 * missing**2
+    # A street or locality name each side has and the other lacks is a different place,
+    # not a shorter way of writing one.
+    result *= 0.85**c.word_conflicts
     if c.pin == "different":
         result = min(result * 0.5, 40)
     if c.house == "different":

@@ -62,7 +62,6 @@ def normalise_gstin(value: Any) -> str:
     text = _fold_by_pattern(_alnum_upper(value), "99AAAAA9999A9A*")
     if len(text) != 15 or any(c not in _GST_CHARS for c in text):
         return text
-    text = text[:13] + "Z" + text[14]
     if gstin_check_character(text[:14]) != text[14]:
         swapped = _LOOKALIKES.get(text[14])
         if swapped and gstin_check_character(text[:14]) == swapped:

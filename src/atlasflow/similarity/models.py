@@ -163,6 +163,9 @@ def parse_model(text: str) -> ModelParts:
     words = re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", lowered.replace("+", " plus "))
     expanded: list[str] = []
     for word in words:
+        if _may_be_garbled(word, tables) and ocr_fold(word) in tables.folded:
+            expanded.append(tables.folded[ocr_fold(word)])
+            continue
         if _looks_like_code(word) and not re.fullmatch(r"[a-z]\d{1,3}[a-z]?", word.replace("-", "")):
             parts.codes.add(word.replace("-", ""))
             continue
@@ -247,6 +250,8 @@ def score_model(a: str, b: str) -> int:
         if left.codes and right.codes:
             return 30
         return round(0.5 * fuzz.token_set_ratio(ascii_lower(a), ascii_lower(b)))
+    elif ocr_fold("".join(left.identity)) == ocr_fold("".join(right.identity)):
+        result = 0.95  # the same characters, split differently by a glyph swap (A05s / A055)
     else:
         result = _compare_identity(left.identity, right.identity, tables.qualifiers)
         if left.codes and right.codes:

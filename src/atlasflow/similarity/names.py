@@ -13,11 +13,13 @@ from atlasflow.similarity._data import load_table, variant_map
 from atlasflow.similarity.text import (
     Token,
     align,
+    digit_fold,
     fold_lookup,
     folded_index,
     make_token,
     merge_split_words,
     ocr_fold,
+    phonetic_key,
     token_similarity,
     words,
 )
@@ -37,6 +39,7 @@ class _Tables:
     legal: frozenset[str]
     soft: frozenset[str]
     folded: dict[str, str]  # OCR-folded spelling -> the table word, over every table above
+    keyed: dict[str, str]  # phonetic key -> business, legal or prefix word
 
 
 @cache
@@ -60,6 +63,11 @@ def _tables() -> _Tables:
             ]
             + [w for group in table["variants"] for w in group]
         ),
+        keyed={
+            phonetic_key(w): w
+            for w in [*table["business_legal"], *table["business_soft"], *table["business_words"]]
+            if len(w) >= 3
+        },
     )
 
 
@@ -73,32 +81,42 @@ def _split_initials(word: str) -> list[str]:
     return [word]
 
 
-def _known(word: str, table: dict[str, str] | frozenset[str]) -> str | None:
-    # Digits inside a word of a name are OCR glyph swaps (5hri, Mohd -> M0hd).
+def _known(word: str, table: dict[str, str] | frozenset[str], *, min_length: int) -> str | None:
+    """The table word this word is, as written or as OCR garbled it (Kvmari, Mobammed)."""
     if word in table:
         return word
-    if any(c.isdigit() for c in word):
+    if len(word) >= min_length:
         found = fold_lookup(word, table, _tables().folded)
         return found if found in table else None
     return None
 
 
-def person_words(text: str) -> list[str]:
-    """The words of a person's name: relation suffix (S/O ...) cut, leading honorifics
-    dropped, known spelling variants mapped to one spelling, consonant runs split to initials."""
+def _name_words(text: str) -> list[str]:
+    """A person's name as words: digits read as letters, relation suffix (S/O ...) cut,
+    leading honorifics dropped, consonant runs split to initials (KVS -> k v s)."""
     tables = _tables()
-    ws = words(text)
+    ws = [digit_fold(w) for w in words(text)]
     for i in range(1, len(ws)):
         if any(tuple(ws[i : i + len(m)]) == m for m in tables.markers):
             ws = ws[:i]
             break
-    while len(ws) > 1 and _known(ws[0], tables.honorifics):
+    while len(ws) > 1 and _known(ws[0], tables.honorifics, min_length=3):
         ws = ws[1:]
     out: list[str] = []
     for w in ws:
-        known = _known(w, tables.variants)
-        out.extend([tables.variants[known]] if known else _split_initials(w))
+        out.extend([w] if _known(w, tables.variants, min_length=4) else _split_initials(w))
     return out
+
+
+def _canonical(word: str) -> str:
+    tables = _tables()
+    known = _known(word, tables.variants, min_length=4)
+    return tables.variants[known] if known else word
+
+
+def person_words(text: str) -> list[str]:
+    """The words of a person's name, known spelling variants mapped to one spelling."""
+    return [_canonical(w) for w in _name_words(text)]
 
 
 def _pair_similarity(a: Token, b: Token) -> float:
@@ -120,11 +138,11 @@ def _agreement_factor(similarity: float) -> float:
     # more than the raw edit distance says, because one changed letter often is another name.
     if similarity >= 0.95:
         return 1.0 - (1.0 - similarity) * 0.5
-    return max(0.0, 1.0 - (1.0 - similarity) * 1.2)
+    return max(0.0, 1.0 - (1.0 - similarity) * 2.0)
 
 
 def _tokens(ws: Sequence[str]) -> list[Token]:
-    return [make_token(w) for w in ws]
+    return [make_token(w, _canonical(w)) for w in ws]
 
 
 def _fallback(a: Sequence[Token], b: Sequence[Token], cap: float) -> int:
@@ -135,7 +153,7 @@ def _fallback(a: Sequence[Token], b: Sequence[Token], cap: float) -> int:
 
 
 def score_person(a: str, b: str) -> int:
-    left_words, right_words = merge_split_words(person_words(a), person_words(b))
+    left_words, right_words = merge_split_words(_name_words(a), _name_words(b))
     left, right = _tokens(left_words), _tokens(right_words)
     if not left or not right:
         return 0
@@ -201,13 +219,18 @@ def _join_letter_runs(ws: list[str]) -> list[str]:
 
 
 def _business_word(word: str) -> str:
-    """The table spelling of a word of a business name, through abbreviations and OCR."""
+    """The table spelling of a word of a business name, through abbreviations, other
+    spellings (Pointt, Nev) and OCR (0m, Mobilc)."""
     tables = _tables()
+    if any(c.isalpha() for c in word):
+        word = digit_fold(word)
     word = tables.business_abbr.get(word, word)
-    if word in tables.business or word in tables.legal or word in tables.soft or len(word) < 3:
+    if word in tables.business or word in tables.legal or word in tables.soft or len(word) < 2:
         return word
-    folded = tables.folded.get(ocr_fold(word))
-    return tables.business_abbr.get(folded, folded) if folded else word
+    found = tables.keyed.get(phonetic_key(word)) or (
+        tables.folded.get(ocr_fold(word)) if len(word) >= 3 else None
+    )
+    return tables.business_abbr.get(found, found) if found else word
 
 
 def business_words(text: str, other: str = "") -> tuple[list[str], list[str], list[str]]:
@@ -246,22 +269,28 @@ def score_business(a: str, b: str) -> int:
     if not (dist_a or trade_a or soft_a) or not (dist_b or trade_b or soft_b):
         return 0
     if not dist_a or not dist_b:
-        # "Mobile Point": the trade words are the name itself.
-        dist_a, dist_b = dist_a + trade_a, dist_b + trade_b
-        trade_a, trade_b = [], []
+        # "Om Traders": a prefix word is the whole name; "Mobile Point": so are trade words.
+        dist_a, dist_b, soft_a, soft_b = dist_a + soft_a, dist_b + soft_b, [], []
         if not dist_a or not dist_b:
-            dist_a, dist_b = dist_a + soft_a, dist_b + soft_b
-    left, right = _tokens(dist_a), _tokens(dist_b)
+            dist_a, dist_b, trade_a, trade_b = dist_a + trade_a, dist_b + trade_b, [], []
+    left, right = _tokens(dist_a + soft_a), _tokens(dist_b + soft_b)
+    soft_left, soft_right = set(range(len(dist_a), len(left))), set(range(len(dist_b), len(right)))
     alignment = align(left, right, token_similarity, threshold=AGREE)
-    if not alignment.pairs:
+    if not any(i not in soft_left for i, _, _ in alignment.pairs):
         return _fallback(left, right, 45.0)
     result = 1.0
     for _, _, s in alignment.pairs:
         result *= _agreement_factor(s)
-    conflicts = min(len(alignment.left_only), len(alignment.right_only))
+    hard_left = [i for i in alignment.left_only if i not in soft_left]
+    hard_right = [j for j in alignment.right_only if j not in soft_right]
+    conflicts = min(len(hard_left), len(hard_right))
     result *= 0.5**conflicts
-    # Shops drop words of their own name less often than people drop a surname.
-    result *= 0.85 ** (abs(len(alignment.left_only) - len(alignment.right_only)))
+    # Shops drop words of their own name less often than people drop a surname; a prefix
+    # (Sri, New, Jai) comes and goes.
+    result *= 0.85 ** (len(hard_left) + len(hard_right) - 2 * conflicts)
+    result *= 0.97 ** (
+        len(alignment.left_only) - len(hard_left) + len(alignment.right_only) - len(hard_right)
+    )
     set_a, set_b = set(trade_a), set(trade_b)
     if set_a and set_b:
         if not set_a & set_b:

@@ -162,8 +162,10 @@ def _same_person(rng: random.Random, parts: list[str]) -> tuple[str, str]:
         else:
             continue
         used.append(op)
-    if sum(len(w.rstrip(".")) > 1 for w in words) == 0:
-        words = [first, *words[1:]]
+    if order == "south" and len(words) < 2:
+        order = "natural"
+    if sum(len(w.rstrip(".")) > 1 for w in (words[:-1] if order == "south" else words)) == 0:
+        words, order = [first, *words[1:]], "natural"  # an initial alone names nobody
     if order == "south":
         words = [words[-1][0] + "."] + words[:-1]
     elif order == "surname first":
@@ -388,7 +390,7 @@ def _random_address(faker: Faker, rng: random.Random) -> _Address:
     )
     city = rng.choice(_ALIASED_CITIES)[0] if rng.random() < 0.2 else faker.city()
     state = faker.state() if rng.random() < 0.7 else ""
-    pin = faker.postcode()
+    pin = str(rng.randint(11, 85)) + f"{rng.randint(0, 9999):04d}"  # Indian PINs start 11-85
     return _Address(label, house, building, street, locality, landmark, city, state, pin)
 
 
@@ -709,7 +711,7 @@ _MODELS = [
     (
         "Samsung Galaxy A14 5G",
         "SM-A146B",
-        ["Samsung Galaxy A34 5G", "Samsung Galaxy A14", "Samsung Galaxy A15 5G"],
+        ["Samsung Galaxy A34 5G", "Samsung Galaxy A24", "Samsung Galaxy A15 5G"],
     ),
     (
         "Samsung Galaxy A34 5G",

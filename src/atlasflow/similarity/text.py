@@ -46,6 +46,12 @@ def ocr_fold(word: str) -> str:
 
 
 @cache
+def digit_fold(word: str) -> str:
+    """Letters for the digits OCR reads inside a word of letters (5hri -> shri)."""
+    return _apply(_rules()["ocr_digits"], word) if any(c.isdigit() for c in word) else word
+
+
+@cache
 def phonetic_key(word: str) -> str:
     """A key equal for common romanisations of one Indian word (Shrinivas/Srinivas,
     Laxmi/Lakshmi, Gaurav/Gourav, Siddharth/Sidharth, Narayana/Narayan)."""
@@ -58,8 +64,9 @@ class Token:
     """One word with the keys it is compared by."""
 
     raw: str
-    key: str  # phonetic key of the word as written
-    okey: str  # phonetic key after OCR folding
+    key: str  # phonetic key of the word as written (digits read as the letters they look like)
+    okey: str  # phonetic key after folding every glyph OCR confuses
+    alt: str = ""  # key of the spelling a variant table maps the word to (Basu -> Bose)
 
     @property
     def is_initial(self) -> bool:
@@ -67,8 +74,9 @@ class Token:
 
 
 @cache
-def make_token(word: str) -> Token:
-    return Token(word, phonetic_key(word), phonetic_key(ocr_fold(word)))
+def make_token(word: str, canonical: str = "") -> Token:
+    alt = phonetic_key(canonical) if canonical and canonical != word else ""
+    return Token(word, phonetic_key(digit_fold(word)), phonetic_key(ocr_fold(word)), alt)
 
 
 def key_similarity(a: str, b: str) -> float:
@@ -84,7 +92,7 @@ def token_similarity(a: Token, b: Token) -> float:
     any other difference costs what an edit distance says."""
     if a.raw == b.raw:
         return 1.0
-    if a.key == b.key:
+    if a.key == b.key or (a.alt or a.key) == (b.alt or b.key):
         return 0.97
     if a.okey == b.okey:
         return 0.95
