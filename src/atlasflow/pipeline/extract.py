@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from atlasflow.documents.base import DocumentSpec, FieldSpec, Source, Strategy
 from atlasflow.domain.types import Kind, OcrLine, OcrPage
 from atlasflow.pipeline import layout
@@ -74,6 +76,15 @@ _TABLE_WORDS = ("description", "item description", "qty", "quantity", "hsn", "hs
                 "discount", "gst", "gst %", "tax", "#", "uom", "mrp")
 
 
+_WATERMARKS = ("SPECIMEN", "SAMPLE")
+
+
+def _is_watermark(line: OcrLine) -> bool:
+    """Pieces of a diagonal SPECIMEN stamp that OCR reads as words ("PECIMEN", "IMEN")."""
+    word = "".join(c for c in line.text.upper() if c.isalpha())
+    return 3 <= len(word) <= 9 and any(word in w or fuzz.ratio(word, w) >= 80 for w in _WATERMARKS)
+
+
 def _is_table_word(line: OcrLine) -> bool:
     return any(layout.label_regex(w).fullmatch(line.text.strip(" :.")) for w in _TABLE_WORDS + ("model", "item", "product"))
 
@@ -97,10 +108,15 @@ def table_header_tops(lines: Sequence[OcrLine]) -> list[tuple[int, float]]:
 
 def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine], *, is_caption: Callable[[OcrLine], bool]) -> dict[str, Region]:
     anchors: dict[str, OcrLine] = {}
+    lefts: dict[str, float] = {}
     for name, phrases in spec.sections.items():
         hits = layout.find_label_hits(lines, phrases)
         if hits:
-            anchors[name] = min((h.line for h in hits), key=lambda ln: (ln.page, ln.cy))
+            anchor = min((h.line for h in hits), key=lambda ln: (ln.page, ln.cy))
+            # Phrases side by side ("INCOME TAX DEPARTMENT   GOVT. OF INDIA") open one block together.
+            row = [h.line for h in hits if layout.same_row(h.line, anchor)]
+            anchors[name] = max(row, key=lambda ln: ln.box[2])
+            lefts[name] = min(ln.box[0] for ln in row)
     tables = table_header_tops(lines)
     regions: dict[str, Region] = {}
     for name, anchor in anchors.items():
@@ -119,7 +135,7 @@ def find_sections(spec: DocumentSpec, lines: Sequence[OcrLine], *, is_caption: C
         for other in anchors.values():
             if other is not anchor and other.page == anchor.page and other.box[1] > anchor.box[3] and other.box[0] < x1:
                 y1 = min(y1, other.box[1] - 0.002)
-        regions[name] = Region(anchor.page, max(0.0, anchor.box[0] - 0.03), anchor.box[1] - 0.002, x1, y1)
+        regions[name] = Region(anchor.page, max(0.0, lefts[name] - 0.03), anchor.box[1] - 0.002, x1, y1)
     return regions
 
 
@@ -128,7 +144,7 @@ class _DocumentContext:
 
     def __init__(self, spec: DocumentSpec, pages: Sequence[OcrPage]) -> None:
         self.spec = spec
-        self.lines: list[OcrLine] = [ln for p in pages for ln in p.lines]
+        self.lines: list[OcrLine] = [ln for p in pages for ln in p.lines if not _is_watermark(ln)]
         self.table_tops = table_header_tops(self.lines)
         self.all_labels = tuple(dict.fromkeys(lab for f in spec.fields for lab in f.labels))
         self.stops = tuple(dict.fromkeys(self.all_labels + GENERIC_STOPS))
@@ -275,9 +291,8 @@ def _header_candidates(ctx: _DocumentContext, spec: FieldSpec) -> list[Extractio
         ):
             continue
         parsed = parse_value(spec.kind, ln.text)
-        if parsed is not None:
-            if len(ln.text.replace(" ", "")) >= 5:  # "SFL" in a logo is not the company's name
-                cands.append((ln.height, -ln.cy, ln, parsed))
+        if parsed is not None and len(ln.text.replace(" ", "")) >= 5:  # "SFL" in a logo is no name
+            cands.append((ln.height, -ln.cy, ln, parsed))
     cands.sort(key=lambda c: (c[0], c[1]), reverse=True)
     return [Extraction(p.value, (ln,), "header", 0.0, 0, p.valid, p.repaired, extra={"height_rank": i})
             for i, (_, _, ln, p) in enumerate(cands[:2])]

@@ -86,13 +86,16 @@ def find_label_hits(lines: Iterable[OcrLine], labels: Sequence[str], *, not_labe
     for line in lines:
         if any(label_regex(n).search(line.text) for n in not_labels):
             continue
+        best: LabelHit | None = None
         for rank, label in enumerate(labels):
             found = find_label(line, label)
             if found:
                 hit = LabelHit(line, label, found[0], found[1], found[2], rank)
-                if hit.looks_like_label:
-                    hits.append(hit)
-                    break  # the most specific label on this line wins
+                # The longest label on a line wins ("Model Name:" over "Model").
+                if hit.looks_like_label and (best is None or hit.end - hit.start > best.end - best.start):
+                    best = hit
+        if best is not None:
+            hits.append(best)
     hits.sort(key=lambda h: (h.rank, -h.score, h.line.page, h.line.cy))
     return hits
 
