@@ -37,6 +37,7 @@ class Part(StrEnum):
     CITY = "city"
     STATE = "state"
     LETTER = "letter"  # "B" of "B Wing"
+    FLOOR = "floor"  # "Ground Floor", "2nd Floor": often left out, rarely decisive
     HOUSE = "house"  # the number after H.No/D.No/Flat, or the first number
     NUMBER = "number"  # any other number (2nd Cross, Sector 5)
     PIN = "pin"
@@ -49,6 +50,7 @@ _WEIGHTS = {
     Part.CITY: 0.7,
     Part.STATE: 0.15,
     Part.LETTER: 0.3,
+    Part.FLOOR: 0.15,
     Part.HOUSE: 1.5,
     Part.NUMBER: 0.8,
     Part.PIN: 2.0,
@@ -127,6 +129,7 @@ class ParsedAddress:
         return tuple(i for i in self.items if not i.is_number)
 
 
+_FLOOR_WORDS = frozenset({"ground", "upper", "lower", "top", "basement", "first", "second", "third", "mezzanine"})
 _PIN = re.compile(r"(?<![\d/-])([1-9]\d{2})[ \t]{0,2}(\d{3})(?![\d/-])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5"})
@@ -224,6 +227,10 @@ def parse_address(text: str) -> ParsedAddress:
                 after_label = True
             elif token in tables.landmark_markers:
                 in_landmark = True
+            elif token == "floor":
+                if items and (items[-1].part is Part.NUMBER or items[-1].text in _FLOOR_WORDS):
+                    items[-1] = Item(items[-1].text, Part.FLOOR)
+                items.append(Item(token, Part.FLOOR))
             elif token in tables.generic:
                 items.append(Item(token, Part.GENERIC))
             elif len(token) == 1:

@@ -73,12 +73,21 @@ def normalise_pan(value: Any) -> str:
     return _fold_by_pattern(_alnum_upper(value), "AAAAA9999A")
 
 
+_GLYPH_BLIND = str.maketrans({"O": "0", "I": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+def _glyph_blind(text: str) -> str:
+    return text.translate(_GLYPH_BLIND)
+
+
 def score_gstin(a: Any, b: Any) -> int:
     left, right = normalise_gstin(a), normalise_gstin(b)
     if not left or not right:
         return 0
     if left == right:
         return 100
+    if _glyph_blind(left) == _glyph_blind(right):
+        return 90  # differ only where the check character could not tell which glyph was meant
     # Same PAN inside, another state or registration: the same business, not the same GSTIN.
     if len(left) == len(right) == 15 and left[2:12] == right[2:12]:
         return 40

@@ -68,6 +68,7 @@ class ModelParts:
     lines: set[str] = field(default_factory=set)
     colours: set[str] = field(default_factory=set)
     codes: set[str] = field(default_factory=set)  # unknown model codes kept verbatim
+    specs: dict[str, float] = field(default_factory=dict)  # litres, stars, tons, kg of appliances
 
 
 _STORAGE_SIZES = frozenset({8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0})
@@ -84,6 +85,13 @@ _SCREEN_CM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:cm|cms|centimet(?:er|re)s?)\b
 _SCREEN_IN = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:\"|''|inch(?:es)?\b|in\b)")
 _CODE_TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _NETWORK = re.compile(r"\b([345])\s*g\b")
+# Appliance ratings that tell one variant from another, like phone storage does.
+_SPECS = {
+    "litres": re.compile(r"\b(\d{2,4})\s*(?:l|ltr|ltrs|litres?|liters?)\b"),
+    "stars": re.compile(r"\b([1-5])\s*(?:star|\*)"),
+    "tons": re.compile(r"\b(\d(?:\.\d+)?)\s*(?:tons?|tr)\b"),
+    "kg": re.compile(r"\b(\d{1,2}(?:\.\d+)?)\s*kgs?\b"),
+}
 
 
 def _gb(number: str, unit: str | None) -> float:
@@ -157,6 +165,10 @@ def parse_model(text: str) -> ModelParts:
     elif m := _SCREEN_IN.search(lowered):
         parts.screen_inch = round(float(m[1]))
         lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    for name, pattern in _SPECS.items():
+        if m := pattern.search(lowered):
+            parts.specs[name] = float(m[1])
+            lowered = lowered[: m.start()] + " " + lowered[m.end() :]
     if m := _NETWORK.search(lowered):
         parts.network = f"{m[1]}g"
         lowered = _NETWORK.sub(" ", lowered)
@@ -172,6 +184,10 @@ def parse_model(text: str) -> ModelParts:
         expanded.extend(w for piece in word.split("-") for w in piece.split("/") if w)
     # Words OCR garbled (0ppo, L1te, Mobilc) are read as the table word they were.
     expanded = [tables.folded.get(ocr_fold(w), w) if _may_be_garbled(w, tables) else w for w in expanded]
+    # Marketing colours are endless ("Drizzling Gold"): a word just before a colour is one.
+    for k in range(len(expanded) - 2, -1, -1):
+        if expanded[k + 1] in tables.colours and expanded[k].isalpha() and not _is_known(expanded[k], tables):
+            expanded[k] = expanded[k + 1]
     i = 0
     while i < len(expanded):
         word = expanded[i]
@@ -236,6 +252,11 @@ def _compare_identity(left: list[str], right: list[str], qualifiers: frozenset[s
     return factor
 
 
+def _same_appliance(left: ModelParts, right: ModelParts) -> bool:
+    shared = left.specs.keys() & right.specs.keys()
+    return bool(left.brands & right.brands and shared) and all(left.specs[k] == right.specs[k] for k in shared)
+
+
 def score_model(a: str, b: str) -> int:
     if not a.strip() or not b.strip():
         return 0
@@ -246,6 +267,8 @@ def score_model(a: str, b: str) -> int:
     if left.codes & right.codes:
         # The same unknown model code on both sides: the same model, whatever else is said.
         result = 0.97
+    elif not left.identity and not right.identity and _same_appliance(left, right):
+        result = 0.92  # "Whirlpool 190 L Single Door": brand and ratings are all there is
     elif not left.identity or not right.identity:
         if left.codes and right.codes:
             return 30
@@ -270,6 +293,9 @@ def score_model(a: str, b: str) -> int:
         result *= 0.75
     elif bool(left.network) != bool(right.network):
         result *= 0.97
+    for name in left.specs.keys() & right.specs.keys():
+        if left.specs[name] != right.specs[name]:
+            result *= 0.6
     if left.colours and right.colours and not left.colours & right.colours:
         result *= 0.95
     return max(0, min(100, round(100 * result)))
