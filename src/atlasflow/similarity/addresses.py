@@ -129,7 +129,9 @@ class ParsedAddress:
         return tuple(i for i in self.items if not i.is_number)
 
 
-_FLOOR_WORDS = frozenset({"ground", "upper", "lower", "top", "basement", "first", "second", "third", "mezzanine"})
+_FLOOR_WORDS = frozenset(
+    {"ground", "upper", "lower", "top", "basement", "first", "second", "third", "mezzanine"}
+)
 _PIN = re.compile(r"(?<![\d/-])([1-9]\d{2})[ \t]{0,2}(\d{3})(?![\d/-])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5"})

@@ -254,7 +254,9 @@ def _compare_identity(left: list[str], right: list[str], qualifiers: frozenset[s
 
 def _same_appliance(left: ModelParts, right: ModelParts) -> bool:
     shared = left.specs.keys() & right.specs.keys()
-    return bool(left.brands & right.brands and shared) and all(left.specs[k] == right.specs[k] for k in shared)
+    return bool(left.brands & right.brands and shared) and all(
+        left.specs[k] == right.specs[k] for k in shared
+    )
 
 
 def score_model(a: str, b: str) -> int:

@@ -268,29 +268,36 @@ def score_business(a: str, b: str) -> int:
     dist_b, trade_b, soft_b = business_words(b, a)
     if not (dist_a or trade_a or soft_a) or not (dist_b or trade_b or soft_b):
         return 0
-    if not dist_a or not dist_b:
+    promoted = not dist_a or not dist_b
+    if promoted and (not (dist_a or soft_a) or not (dist_b or soft_b)):
         # "Om Traders": a prefix word is the whole name; "Mobile Point": so are trade words.
-        dist_a, dist_b, soft_a, soft_b = dist_a + soft_a, dist_b + soft_b, [], []
-        if not dist_a or not dist_b:
-            dist_a, dist_b, trade_a, trade_b = dist_a + trade_a, dist_b + trade_b, [], []
+        dist_a, dist_b, trade_a, trade_b = dist_a + trade_a, dist_b + trade_b, [], []
     left, right = _tokens(dist_a + soft_a), _tokens(dist_b + soft_b)
     soft_left, soft_right = set(range(len(dist_a), len(left))), set(range(len(dist_b), len(right)))
     alignment = align(left, right, token_similarity, threshold=AGREE)
-    if not any(i not in soft_left for i, _, _ in alignment.pairs):
+    if not alignment.pairs or (not promoted and all(i in soft_left for i, _, _ in alignment.pairs)):
         return _fallback(left, right, 45.0)
     result = 1.0
     for _, _, s in alignment.pairs:
         result *= _agreement_factor(s)
     hard_left = [i for i in alignment.left_only if i not in soft_left]
     hard_right = [j for j in alignment.right_only if j not in soft_right]
-    conflicts = min(len(hard_left), len(hard_right))
+    soft_left_missing = len(alignment.left_only) - len(hard_left)
+    soft_right_missing = len(alignment.right_only) - len(hard_right)
+    # Two different names where one was expected. When a side has nothing but prefix words
+    # (New India Stores), those are its name and can disagree too.
+    if promoted:
+        conflicts = min(len(alignment.left_only), len(alignment.right_only))
+    else:
+        conflicts = min(len(hard_left), len(hard_right))
     result *= 0.5**conflicts
     # Shops drop words of their own name less often than people drop a surname; a prefix
     # (Sri, New, Jai) comes and goes.
-    result *= 0.85 ** (len(hard_left) + len(hard_right) - 2 * conflicts)
-    result *= 0.97 ** (
-        len(alignment.left_only) - len(hard_left) + len(alignment.right_only) - len(hard_right)
-    )
+    hard_missing = max(0, len(hard_left) - conflicts) + max(0, len(hard_right) - conflicts)
+    soft_missing = soft_left_missing + soft_right_missing
+    if promoted:
+        soft_missing -= max(0, conflicts - len(hard_left)) + max(0, conflicts - len(hard_right))
+    result *= 0.85**hard_missing * 0.97**soft_missing
     set_a, set_b = set(trade_a), set(trade_b)
     if set_a and set_b:
         if not set_a & set_b:
