@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from atlasflow import __version__
 from atlasflow.api.deps import Services
 from atlasflow.api.errors import BodyTooLargeError, envelope, install_error_handlers
+from atlasflow.api.fastpath import StatusFastPath
 from atlasflow.api.routes import auth, callbacks, flows, ops
 from atlasflow.config import Settings
 from atlasflow.logging import get_logger
@@ -31,11 +32,14 @@ _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 class RequestMiddleware:
     """Body size limit (checked before any parsing), request metrics and one log line per request."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body: int, max_upload: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, metrics: Metrics, max_body: int, max_upload: int, log_reads: bool
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body
         self.max_upload = max_upload
+        self.log_reads = log_reads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,11 +79,14 @@ class RequestMiddleware:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope.get("method", "")
         self.metrics.observe_request(method=method, route=route, status=status, seconds=seconds)
-        if route in _QUIET_PATHS:
+        # Polls are the bulk of traffic and say nothing new: successful reads log at debug only.
+        quiet = method == "GET" and status < 400
+        if route in _QUIET_PATHS or (quiet and not self.log_reads):
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         flow_uuid = (query.get("flow_uuid") or [None])[0]
-        log.info(
+        emit = log.debug if quiet else log.info
+        emit(
             "request",
             method=method,
             route=route,
@@ -139,14 +146,18 @@ def create_app(
     app.state.services = services
     app.state.metrics = Metrics(services.db)
     install_error_handlers(app)
+    # The status route first: it is polled far more than anything else, and routes match in order.
+    app.include_router(flows.status_router)
     for module in (auth, flows, callbacks, ops):
         app.include_router(module.router)
     _mount_address_api(app, services)
+    app.add_middleware(StatusFastPath, state=app.state)  # inside RequestMiddleware: metrics still count
     app.add_middleware(
         RequestMiddleware,
         metrics=app.state.metrics,
         max_body=settings.max_body_bytes,
         max_upload=settings.max_upload_bytes,
+        log_reads=settings.log_level.upper() == "DEBUG",
     )
     return app
 

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from atlasflow.api.errors import ApiError
 from atlasflow.auth.clients import SecretCheckCache
 from atlasflow.auth.keys import KEY_FILE_NAME, KeySource
-from atlasflow.auth.tokens import TokenError, verify_access_token
+from atlasflow.auth.tokens import TokenError, VerifiedTokens
 from atlasflow.config import Settings
 from atlasflow.logging import get_logger
 from atlasflow.net.egress import EgressPolicy
@@ -73,6 +73,7 @@ class Services:
     limiter: RateLimiter
     notifier: Notifier = field(default_factory=NullNotifier)
     secrets: SecretCheckCache = field(default_factory=SecretCheckCache)
+    tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
 
     @classmethod
     def build(
@@ -124,18 +125,26 @@ def bearer_token(request: Request) -> str:
     return token
 
 
+def token_client_id(request: Request, services: Services) -> str:
+    """The client_id a valid access token names (signature and expiry only; no database)."""
+    token = bearer_token(request)
+    try:
+        return services.tokens.client_for(token, ring=services.keys.ring())
+    except TokenError as exc:
+        raise ApiError(401, f"Invalid token: {exc.reason}") from exc
+
+
+def require_active(status: str | None) -> None:
+    if status != ClientStatus.ACTIVE:
+        raise ApiError(401, "Invalid token: token has been revoked")
+
+
 def current_client(request: Request, services: ServicesDep) -> AuthedClient:
     """Verify the access token, then check the client is still active (on every request, so
     disabling a client locks its tokens out at once), then apply its rate limit."""
-    token = bearer_token(request)
-    try:
-        client_id = verify_access_token(token, ring=services.keys.ring())
-    except TokenError as exc:
-        raise ApiError(401, f"Invalid token: {exc.reason}") from exc
+    client_id = token_client_id(request, services)
     with services.db.read() as conn:
-        status = repo.client_status(conn, client_id=client_id)
-    if status != ClientStatus.ACTIVE:
-        raise ApiError(401, "Invalid token: token has been revoked")
+        require_active(repo.client_status(conn, client_id=client_id))
     services.limiter.enforce(client_id)
     return AuthedClient(client_id)
 

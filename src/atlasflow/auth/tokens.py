@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from datetime import datetime
 
@@ -31,6 +32,10 @@ def issue_access_token(*, ring: KeyRing, client_id: str, ttl: int, now: datetime
 
 def verify_access_token(token: str, *, ring: KeyRing) -> str:
     """Return the client_id the token was issued to, or raise TokenError."""
+    return _verify(token, ring=ring)[0]
+
+
+def _verify(token: str, *, ring: KeyRing) -> tuple[str, float]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -52,7 +57,38 @@ def verify_access_token(token: str, *, ring: KeyRing) -> str:
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise TokenError("token is malformed")
-    return sub
+    return sub, float(claims["exp"])
+
+
+class VerifiedTokens:
+    """Remembers tokens already verified, until they expire or the key ring changes.
+
+    Verifying an HS256 JWT costs ~30 µs; a lender polling status presents the same token over
+    and over. The answer for a given token string cannot change except by expiry (checked on
+    every hit) or by a key being removed (the ring object changes, and the memory is dropped).
+    Revocation is not decided here: the caller still checks the client's state each request.
+    """
+
+    def __init__(self, max_entries: int = 50_000) -> None:
+        self._ring: KeyRing | None = None
+        self._seen: dict[str, tuple[str, float]] = {}
+        self._max = max_entries
+
+    def client_for(self, token: str, *, ring: KeyRing) -> str:
+        if ring is not self._ring:
+            self._seen = {}
+            self._ring = ring
+        hit = self._seen.get(token)
+        if hit is None:
+            hit = _verify(token, ring=ring)
+            if len(self._seen) >= self._max:
+                self._seen = {}
+            self._seen[token] = hit
+        client_id, exp = hit
+        if exp <= time.time():
+            self._seen.pop(token, None)
+            raise TokenError("token has expired")
+        return client_id
 
 
 def new_refresh_token() -> str:

@@ -8,7 +8,9 @@ instead of waiting its turn (busy_timeout).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from atlasflow.errors import AtlasError
 
@@ -49,27 +52,17 @@ class Database:
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
+        # fast_query's connections live in their own pool so they never starve the main one.
+        fast_kwargs = {
+            k: v for k, v in kwargs.items() if k not in ("pool_size", "max_overflow", "pool_pre_ping")
+        }
+        self._fast_engine: Engine = create_engine(url, poolclass=NullPool, **fast_kwargs)
         if self.is_sqlite:
-            self._install_sqlite_hooks(busy_timeout_ms)
-
-    def _install_sqlite_hooks(self, busy_timeout_ms: int) -> None:
-        @event.listens_for(self.engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Take transaction control away from pysqlite so BEGIN is ours (see module docstring).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        @event.listens_for(self.engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            if conn.get_execution_options().get(_WRITE):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
+            _install_sqlite_hooks(self.engine, busy_timeout_ms)
+            _install_sqlite_hooks(self._fast_engine, busy_timeout_ms)
+        self._local = threading.local()
+        style = self.engine.dialect.paramstyle
+        self.placeholder = "?" if style == "qmark" else "%s"
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -83,6 +76,35 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def fast_query(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        """Run one read-only statement on this thread's own DBAPI connection.
+
+        For the hottest read path only (status polling): it skips SQLAlchemy's execution layer
+        (~30 µs a statement against ~4 µs here). `sql` uses `self.placeholder`.
+        Each statement sees the latest committed data (no transaction is held open).
+        """
+        raw = getattr(self._local, "raw", None)
+        try:
+            if raw is None:
+                raw = self._local.raw = self._fast_engine.raw_connection()
+            cursor = raw.cursor()
+            try:
+                cursor.execute(sql, tuple(params))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            if not self.is_sqlite:
+                raw.commit()  # end the implicit read transaction so the next read sees new commits
+            return rows
+        except Exception as exc:
+            self._local.raw = None
+            if raw is not None:
+                with contextlib.suppress(Exception):  # it is being thrown away anyway
+                    raw.invalidate()
+            if isinstance(exc, DBAPIError | self.engine.dialect.loaded_dbapi.Error):
+                raise DatabaseUnavailableError(str(exc).splitlines()[0]) from exc
+            raise
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -93,6 +115,27 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._fast_engine.dispose()
+
+
+def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN is ours (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 
+from atlasflow.storage.db import Database
 from atlasflow.storage.tables import (
     ClientStatus,
     DeliveryState,
@@ -345,6 +346,10 @@ def tally_documents(conn: Connection, *, flow_uuid: str) -> DocumentTally:
         .where(documents.c.flow_uuid == flow_uuid)
         .group_by(documents.c.state, documents.c.error_code)
     ).all()
+    return _tally(rows)
+
+
+def _tally(rows: Iterable[Sequence[Any]]) -> DocumentTally:
     counts = dict.fromkeys(
         ("total", "queued", "fetched", "processing", "done", "download_failed", "processed"), 0
     )
@@ -363,6 +368,52 @@ def tally_documents(conn: Connection, *, flow_uuid: str) -> DocumentTally:
             elif error_code != "PROCESSING_FAILED":
                 counts["processed"] += n
     return DocumentTally(**counts)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """What a status poll needs: the client's state, and the flow's stored statuses (if it is theirs)."""
+
+    client_status: str | None
+    flow_found: bool
+    upload_status: str = ""
+    processing_status: str = ""
+    crosscheck_status: str = ""
+    master_status: str = ""
+    tally: DocumentTally | None = None  # only while the flow is in progress
+
+
+def status_snapshot(db: Database, *, flow_uuid: str, client_id: str) -> StatusSnapshot:
+    """One indexed join answers "is the client active, and is this its flow"; a second query
+    counts documents only for a flow in progress. Runs on Database.fast_query: status polling is
+    the hottest path a lender has."""
+    p = db.placeholder
+    rows = db.fast_query(
+        "SELECT c.status, f.flow_uuid, f.upload_status, f.processing_status, f.crosscheck_status, f.master_status"
+        " FROM clients c LEFT JOIN flows f ON f.client_id = c.client_id AND f.flow_uuid = "
+        + p
+        + " WHERE c.client_id = "
+        + p,
+        (flow_uuid, client_id),
+    )
+    if not rows:
+        return StatusSnapshot(client_status=None, flow_found=False)
+    client, found, upload, processing, crosscheck, master = rows[0]
+    if found is None:
+        return StatusSnapshot(client_status=str(client), flow_found=False)
+    tally = None
+    if master == "IN_PROGRESS":
+        tally = _tally(
+            db.fast_query(
+                "SELECT state, error_code, COUNT(*) FROM documents WHERE flow_uuid = "
+                + p
+                + " GROUP BY state, error_code",
+                (flow_uuid,),
+            )
+        )
+    return StatusSnapshot(
+        str(client), True, str(upload), str(processing), str(crosscheck), str(master), tally
+    )
 
 
 # ------------------------------------------------------------------------------------- work queue
