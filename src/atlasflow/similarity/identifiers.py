@@ -104,16 +104,23 @@ def score_pan(a: Any, b: Any) -> int:
 _IMEI_LABEL = re.compile(r"(?i)\b(?:imei|sl|sr|serial)\s*(?:no|number)?\.?\s*(?:\d(?!\d))?\s*[:#.\-]?")
 
 
-def _imei_items(value: Any) -> set[str]:
+def _imei_items(value: Any) -> list[str]:
     items = value if isinstance(value, list | tuple | set) else re.split(r"[,;/\s]+(?=\S{10,})", str(value))
-    out: set[str] = set()
+    out: list[str] = []
     for item in items:
         # "IMEI1: 3569..." -- the label and its slot number are not part of the identity.
         digits = re.sub(r"\D", "", _IMEI_LABEL.sub(" ", str(item)).upper().translate(_TO_DIGIT))
-        if len(digits) >= 14:
-            # IMEI (15), IMEISV (16) and the bare 14-digit body name one device by their first 14.
-            out.add(digits[:14])
+        if len(digits) >= 14 and digits not in out:
+            out.append(digits)
     return out
+
+
+def _same_device(a: str, b: str) -> bool:
+    # Two IMEIs match exactly; an IMEISV (16 digits) or a bare 14-digit body names the same
+    # device as an IMEI with the same first 14 digits.
+    if len(a) == len(b) == 15:
+        return a == b
+    return a[:14] == b[:14]
 
 
 def score_imei(a: Any, b: Any) -> int:
@@ -122,14 +129,15 @@ def score_imei(a: Any, b: Any) -> int:
     left, right = _imei_items(a), _imei_items(b)
     if not left or not right:
         return 0
-    common = left & right
-    if not common:
+    matched_left = {x for x in left if any(_same_device(x, y) for y in right)}
+    matched_right = {y for y in right if any(_same_device(x, y) for x in left)}
+    if not matched_left:
         return 0
-    if left == right:
+    if len(matched_left) == len(left) and len(matched_right) == len(right):
         return 100
-    if left <= right or right <= left:
+    if len(matched_left) == len(left) or len(matched_right) == len(right):
         return 95
-    return round(60 * len(common) / len(left | right))
+    return round(60 * len(matched_left) / (len(left) + len(right) - len(matched_left)))
 
 
 def score_ident(a: Any, b: Any) -> int:
