@@ -140,7 +140,7 @@ def _gender_text(rng: random.Random, person: Person) -> str:
 def _front(ctx: CaseContext, *, yob: bool, style: int) -> Rendered:
     rng, st, person = ctx.rng, ctx.style, ctx.app.person
     fam = pick_family(st, FontRole.SANS)
-    page = Page(*CARD, paper=(255, 255, 253))
+    page = Page(*CARD, paper=(255, 255, 253), vector_text=ctx.vector_text)
     _pattern(page, st, (238, 242, 236))
     top = _header(page, fam, "Government of India", style=style, rng=st)
     photo = photo_placeholder(200, 250, st)
@@ -196,7 +196,7 @@ def render_front_pvc(ctx: CaseContext) -> Rendered:
     """PVC-card front: labelled fields, QR on the right, issue and print dates on the side."""
     rng, st, person = ctx.rng, ctx.style, ctx.app.person
     fam = pick_family(st, st.choice((FontRole.SANS, FontRole.SERIF)))
-    page = Page(*CARD, paper=(250, 252, 255))
+    page = Page(*CARD, paper=(250, 252, 255), vector_text=ctx.vector_text)
     _pattern(page, st, (228, 236, 246))
     page.rect((0, 0, CARD[0], 96), outline=None, fill=(252, 236, 214))
     page.paste(emblem(70), (24, 12))
@@ -258,7 +258,7 @@ def _address_components(rng: random.Random, person: Person, *, with_pin: bool) -
 def _back(ctx: CaseContext, *, style: int) -> Rendered:
     rng, st, person = ctx.rng, ctx.style, ctx.app.person
     fam = pick_family(st, FontRole.SANS)
-    page = Page(*CARD, paper=(255, 255, 252))
+    page = Page(*CARD, paper=(255, 255, 252), vector_text=ctx.vector_text)
     _pattern(page, st, (240, 240, 232))
     if style == 0:
         top = _header(page, fam, "Unique Identification Authority of India", style=0, rng=st)
@@ -322,7 +322,7 @@ def render_back_pvc(ctx: CaseContext) -> Rendered:
     """PVC-card back: the PIN on its own labelled line, the address above it without the PIN."""
     rng, st, person = ctx.rng, ctx.style, ctx.app.person
     fam = pick_family(st, st.choice((FontRole.SANS, FontRole.SERIF)))
-    page = Page(*CARD, paper=(250, 252, 255))
+    page = Page(*CARD, paper=(250, 252, 255), vector_text=ctx.vector_text)
     _pattern(page, st, (228, 236, 246))
     page.rect((0, 0, CARD[0], 70), outline=None, fill=(252, 236, 214))
     page.text(

@@ -518,10 +518,12 @@ def render_slip(ctx: CaseContext) -> Rendered:
         cell(margin + colw, y, "Retailer Address", wrap_components(content.dealer_address, f, colw * 2 - 30)),
     ]
     y = max(bottoms) + 20
+    model_lines = wrap_words(content.model, f, colw - 20)
+    labels["model"] = join_lines(model_lines)
     bottoms = [
         cell(margin, y, "Borrower Name", [content.customer_name]),
         cell(margin + colw, y, "Contact No", [content.mobile_text]),
-        cell(margin + 2 * colw, y, "Product Model", wrap_words(content.model, f, colw - 20)),
+        cell(margin + 2 * colw, y, "Product Model", model_lines),
     ]
     y = max(bottoms) + 20
     y = (

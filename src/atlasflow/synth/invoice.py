@@ -289,6 +289,17 @@ def _table(
     return yy
 
 
+_DESCRIPTION_HEADERS = ("Description of Goods", "Particulars", "Item Description", "Product / Model")
+
+
+def _model_label(
+    cols: list[tuple[str, int, str]], model: str, font: ImageFont.FreeTypeFont, pad: int = 8
+) -> str:
+    """The model as the table prints it: wrapped in its column, lines joined the SPEC way."""
+    width = next(w for h, w, _ in cols if h in _DESCRIPTION_HEADERS)
+    return join_lines(wrap_words(model, font, width - 2 * pad))
+
+
 def _terms(rng: random.Random) -> list[str]:
     pool = [
         "Goods once sold will not be taken back or exchanged.",
@@ -453,6 +464,7 @@ def render_gst_a4(ctx: CaseContext) -> Rendered:
         }  # fmt: skip
         rows.append([cells[h] for h, _, _ in cols_px])
     grid = st.choice([(0, 0, 0), accent, (90, 90, 90)])
+    labels["model"] = _model_label(cols_px, content.model, f)
     y = _table(
         page,
         margin,
@@ -560,9 +572,11 @@ def render_thermal(ctx: CaseContext) -> Rendered:
             page.text(x1, y, right_text, font, align="right")
         y += lh
 
-    y = page.text_lines(
-        cx, y, wrap_words(content.dealer_name.upper(), big, x1 - x0), big, align="center", spacing=1.1
-    )
+    # receipts print the shop name in capitals on one line, smaller when it is long
+    name_font = fit_font(str(big.path), content.dealer_name.upper(), x1 - x0, int(big.size))
+    page.text(cx, y, content.dealer_name.upper(), name_font, align="center")
+    y += line_height(name_font, 1.1)
+    labels["dealership_name"] = content.dealer_name.upper()
     for line in wrap_components(content.dealer_address, f, x1 - x0):
         page.text(cx, y, line, f, align="center")
         y += lh
@@ -584,8 +598,11 @@ def render_thermal(ctx: CaseContext) -> Rendered:
     rule()
     row("Item", "Amount", fb)
     rule()
-    for it in content.items:
-        for line in wrap_words(it.description, f, x1 - x0):
+    for k, it in enumerate(content.items):
+        desc_lines = wrap_words(it.description, f, x1 - x0)
+        if k == 0:
+            labels["model"] = join_lines(desc_lines)
+        for line in desc_lines:
             row(line)
         for sub in it.sub_lines:
             for line in wrap_words(sub, f, x1 - x0):
@@ -671,7 +688,9 @@ def render_two_column(ctx: CaseContext) -> Rendered:
     page.text(margin + 12, y, seller_label, fb, band)
     y2 = y + lh
     nf = fam.font(body + 4, bold=True)
-    y2 = page.text_lines(margin + 12, y2, wrap_words(content.dealer_name, nf, col_w), nf)
+    dealer_font = fit_font(str(nf.path), content.dealer_name, col_w, int(nf.size))
+    page.text(margin + 12, y2, content.dealer_name, dealer_font)
+    y2 += line_height(nf)
     y2 = page.text_lines(margin + 12, y2, wrap_components(content.dealer_address, f, col_w), f)
     page.text(margin + 12, y2, f"GSTIN: {content.gstin}", fb)
     y2 += lh
@@ -679,7 +698,9 @@ def render_two_column(ctx: CaseContext) -> Rendered:
     y2 += lh
     page.text(mid + 18, y, buyer_label, fb, band)
     y3 = y + lh
-    y3 = page.text_lines(mid + 18, y3, wrap_words(content.customer_name, nf, col_w), nf)
+    customer_font = fit_font(str(nf.path), content.customer_name, col_w, int(nf.size))
+    page.text(mid + 18, y3, content.customer_name, customer_font)
+    y3 += line_height(nf)
     y3 = page.text_lines(mid + 18, y3, wrap_components(content.customer_address, f, col_w), f)
     page.text(mid + 18, y3, f"{st.choice(('Mobile No', 'Mobile', 'Cell'))}: {content.mobile_text}", f)
     y3 += lh
@@ -705,6 +726,7 @@ def render_two_column(ctx: CaseContext) -> Rendered:
         ("Rate", int(width * 0.16), "r"),
     ]
     cols.append(("Amount", width - sum(c[1] for c in cols), "r"))
+    labels["model"] = _model_label(cols, content.model, f)
     rows = [
         [str(i), (it.description, it.sub_lines), str(it.qty), _money(it.amount), _money(it.amount)]
         for i, it in enumerate(content.items, 1)
@@ -825,6 +847,7 @@ def render_boxed_form(ctx: CaseContext) -> Rendered:
         ("Taxable", int(width * 0.15), "r"),
     ]
     cols.append(("Amount", width - sum(c[1] for c in cols), "r"))
+    labels["model"] = _model_label(cols, content.model, f)
     rows = []
     for i, it in enumerate(content.items, 1):
         ids: tuple[str, ...] = ()

@@ -56,7 +56,7 @@ def render_old(ctx: CaseContext) -> Rendered:
     st = ctx.style
     name, father, dob_text, labels = _content(ctx)
     fam = pick_family(st, FontRole.SANS)
-    page = Page(*CARD)
+    page = Page(*CARD, vector_text=ctx.vector_text)
     _background(page, (214, 232, 246), (236, 246, 236))
     hf = fam.font(30, bold=True)
     page.text(36, 30, "INCOME TAX DEPARTMENT", hf, (20, 30, 90))
@@ -84,7 +84,7 @@ def render_new(ctx: CaseContext) -> Rendered:
     st = ctx.style
     name, father, dob_text, labels = _content(ctx)
     fam = pick_family(st, st.choice((FontRole.SANS, FontRole.SERIF)))
-    page = Page(*CARD)
+    page = Page(*CARD, vector_text=ctx.vector_text)
     _background(page, (226, 240, 250), (250, 238, 220))
     page.text(36, 22, "INCOME TAX DEPARTMENT", fam.font(26, bold=True), (20, 30, 90))
     page.text(CARD[0] - 36, 22, "GOVT. OF INDIA", fam.font(26, bold=True), (20, 30, 90), align="right")
@@ -115,7 +115,7 @@ def render_epan(ctx: CaseContext) -> Rendered:
     st = ctx.style
     name, father, dob_text, labels = _content(ctx)
     fam = pick_family(st)
-    page = Page(*CARD, paper=(255, 255, 255))
+    page = Page(*CARD, paper=(255, 255, 255), vector_text=ctx.vector_text)
     page.rect((10, 10, CARD[0] - 10, CARD[1] - 10), outline=(30, 60, 120), width=4)
     page.text(
         CARD[0] / 2,

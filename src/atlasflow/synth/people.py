@@ -309,7 +309,9 @@ def make_person(rng: random.Random, *, city: City | None = None, today: date | N
 
 def make_dealer(rng: random.Random, city: City | None = None) -> Dealer:
     city = city or rng.choice(CITIES)
-    name = f"{rng.choice(_SHOP_FIRST)} {rng.choice(_SHOP_SECOND)}{rng.choice(_SHOP_SUFFIX)}"
+    second = rng.choice(_SHOP_SECOND)
+    suffix = rng.choice(_SHOP_SUFFIX)
+    name = f"{rng.choice(_SHOP_FIRST)} {second}{'' if '&' in second and '&' in suffix else suffix}"
     components = [f"Shop No. {rng.randint(1, 48)}" if rng.random() < 0.6 else house_number(rng)]
     if rng.random() < 0.5:
         components.append(rng.choice(_BUILDINGS))
@@ -327,15 +329,3 @@ def make_dealer(rng: random.Random, city: City | None = None) -> Dealer:
 
 def pick_lender(rng: random.Random) -> Lender:
     return rng.choice(LENDERS)
-
-
-def fake_sentence(rng: random.Random, words: int = 10) -> str:
-    return _faker_for(rng).sentence(nb_words=words)
-
-
-def fake_paragraph(rng: random.Random, sentences: int = 4) -> str:
-    return _faker_for(rng).paragraph(nb_sentences=sentences)
-
-
-def fake_company(rng: random.Random) -> str:
-    return _faker_for(rng).company()
