@@ -132,7 +132,8 @@ class ParsedAddress:
 _FLOOR_WORDS = frozenset(
     {"ground", "upper", "lower", "top", "basement", "first", "second", "third", "mezzanine"}
 )
-_PIN = re.compile(r"(?<![\d/-])([1-9]\d{2})[ \t]{0,2}(\d{3})(?![\d/-])")
+_PIN = re.compile(r"(?<!\d)(?<!\d[-/])(\d{3})[ \t]{0,2}(\d{3})(?![\d/-])")
+_AFTER_PIN = re.compile(r"[\W_]*(india|bharat)?[\W_]*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5"})
 
@@ -183,9 +184,12 @@ def _as_word(token: str, tables: _Tables) -> str:
 
 def _expand(token: str, tables: _Tables) -> list[str]:
     if "-" in token or "/" in token:
-        # Mira-Bhayandar is two words; C-1002 and 14-4-16 are one door number.
+        # Mira-Bhayandar is two words, Sector-15 a word and a number; C-1002 and 14-4-16
+        # are one door number.
         parts = [_as_word(p, tables) for p in re.split(r"[-/]", token) if p]
-        if all(p.isalpha() and len(p) > 1 for p in parts):
+        if all(p.isalpha() and len(p) > 1 for p in parts) or (
+            len(parts) == 2 and parts[0].isalpha() and _is_known(parts[0], tables) and parts[1].isdigit()
+        ):
             return [w for p in parts for w in _expand(p, tables)]
     token = _as_word(token, tables)
     expansion = tables.abbreviations.get(token, token)
@@ -196,12 +200,15 @@ def parse_address(text: str) -> ParsedAddress:
     """Split an address into PIN code, numbers and words, each tagged with what it is."""
     tables = _tables()
     lowered = ascii_lower(text).replace("#", " no ").replace("&", " and ")
-    pins = _PIN.findall(lowered)
-    pin = "".join(pins[-1]) if pins else ""
-    if pins:
-        # Only the last six-digit figure is the PIN; earlier ones are plot or survey numbers.
-        last = list(_PIN.finditer(lowered))[-1]
-        lowered = lowered[: last.start()] + " , " + lowered[last.end() :]
+    pin = ""
+    # Only the last six-digit figure is the PIN; earlier ones are plot or survey numbers. PINs
+    # start 1-9; one written last (after the city) is taken whatever its first digit.
+    candidates = list(_PIN.finditer(lowered))
+    if candidates:
+        last = candidates[-1]
+        if last[1][0] != "0" or _AFTER_PIN.fullmatch(lowered[last.end() :]):
+            pin = last[1] + last[2]
+            lowered = lowered[: last.start()] + " , " + lowered[last.end() :]
     items: list[Item] = []
     for chunk in re.split(r"[,;:\n()]+", lowered):
         tokens = [t for raw in _TOKEN.findall(chunk) for t in _expand(raw, tables)]

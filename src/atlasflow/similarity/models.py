@@ -266,8 +266,16 @@ def score_model(a: str, b: str) -> int:
         return 100
     tables = _tables()
     left, right = parse_model(a), parse_model(b)
-    if left.codes & right.codes:
-        # The same unknown model code on both sides: the same model, whatever else is said.
+    squashed_a, squashed_b = (
+        re.sub(r"[^a-z0-9]", "", ascii_lower(a)),
+        re.sub(r"[^a-z0-9]", "", ascii_lower(b)),
+    )
+    if (
+        left.codes & right.codes
+        or any(c in squashed_b for c in left.codes)
+        or any(c in squashed_a for c in right.codes)
+    ):
+        # The same unknown model code on both sides (however split): the same model.
         result = 0.97
     elif not left.identity and not right.identity and _same_appliance(left, right):
         result = 0.92  # "Whirlpool 190 L Single Door": brand and ratings are all there is

@@ -95,7 +95,8 @@ def _name_words(text: str) -> list[str]:
     """A person's name as words: digits read as letters, relation suffix (S/O ...) cut,
     leading honorifics dropped, consonant runs split to initials (KVS -> k v s)."""
     tables = _tables()
-    ws = [digit_fold(w) for w in words(text)]
+    # "and" joins names of firms, never the parts of one person's name.
+    ws = [digit_fold(w) for w in words(text) if w != "and"]
     for i in range(1, len(ws)):
         if any(tuple(ws[i : i + len(m)]) == m for m in tables.markers):
             ws = ws[:i]
