@@ -32,6 +32,7 @@ from atlasflow.pipeline.read import ReadPage, read_document
 log = logging.getLogger(__name__)
 
 PHOTO_WHITE_MAX = 0.45  # a printed page is mostly white paper
+LITTLE_TEXT_CHARS = 320
 
 
 @dataclass(slots=True)
@@ -139,7 +140,10 @@ def analyse_document(data: bytes, *, ocr: OcrEngine | None = None, limits: Limit
     lines = [ln for p in pages for ln in p.ocr.lines]
     first = pages[0].image
     stats = visual.photo_stats(first)
-    photo_like = stats["white"] < PHOTO_WHITE_MAX
+    text_chars = sum(len(ln.text) for ln in lines)
+    # A printed page is mostly white paper and text; a photo of a box on a white floor is not
+    # white enough to tell, so little text is reason enough to look at the pixels.
+    photo_like = stats["white"] < PHOTO_WHITE_MAX or text_chars < LITTLE_TEXT_CHARS
     faces: list[visual.Face] = []
     if photo_like:
         faces = visual.face_detector().detect(first)

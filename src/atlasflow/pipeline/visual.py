@@ -53,8 +53,8 @@ class FaceDetector:
         gray = cv2.equalizeHist(gray)
         min_side = max(24, int(min(gray.shape) * 0.05))
         with self._lock:
-            primary = self._primary.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=6, minSize=(min_side, min_side))
-            confirm = self._confirm.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(min_side, min_side))
+            primary = self._primary.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(min_side, min_side))
+            confirm = self._confirm.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=3, minSize=(min_side, min_side))
         faces = []
         for x, y, w, h in primary:
             if any(_iou((x, y, w, h), tuple(c)) > 0.3 for c in confirm):
