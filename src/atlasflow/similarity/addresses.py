@@ -64,6 +64,7 @@ class _Tables:
     generic: frozenset[str]
     landmark_markers: frozenset[str]
     places: dict[str, tuple[str, Part]]  # alias (maybe several words) -> canonical, CITY/STATE
+    folded_places: dict[str, tuple[str, Part]]  # the same, keyed by OCR-folded words
     longest_place: int
     folded: dict[str, str]  # OCR-folded spelling -> a one-word entry of a table above
 
@@ -84,6 +85,9 @@ def _tables() -> _Tables:
         generic=frozenset(table["generic"]),
         landmark_markers=frozenset(table["landmark_markers"]),
         places=places,
+        folded_places={
+            " ".join(ocr_fold(w) for w in alias.split()): value for alias, value in places.items()
+        },
         longest_place=max(len(alias.split()) for alias in places),
         folded=folded_index(
             w
@@ -132,7 +136,7 @@ class ParsedAddress:
 _FLOOR_WORDS = frozenset(
     {"ground", "upper", "lower", "top", "basement", "first", "second", "third", "mezzanine"}
 )
-_PIN = re.compile(r"(?<!\d)(?<!\d[-/])(\d{3})[ \t]{0,2}(\d{3})(?![\d/-])")
+_PIN = re.compile(r"(?<!\d)(?<!\d/)(\d{3})[ \t]{0,2}(\d{3})(?![\d/-])")
 _AFTER_PIN = re.compile(r"[\W_]*(india|bharat)?[\W_]*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5"})
@@ -219,7 +223,10 @@ def parse_address(text: str) -> ParsedAddress:
             token = tokens[i]
             place = None
             for span in range(min(tables.longest_place, len(tokens) - i), 0, -1):
-                place = tables.places.get(" ".join(tokens[i : i + span]))
+                words_ = tokens[i : i + span]
+                place = tables.places.get(" ".join(words_))
+                if not place and sum(map(len, words_)) >= 5:
+                    place = tables.folded_places.get(" ".join(ocr_fold(w) for w in words_))
                 if place:
                     i += span
                     break

@@ -466,6 +466,80 @@ def address_pairs(faker: Faker, rng: random.Random, n: int) -> Iterator[Pair]:
         yield Pair("address", a, case_noise(rng, b), False, label)
 
 
+_WORD_ABBREVIATIONS = [("Street", "St."), ("Road", "Rd"), ("Nagar", "Ngr"), ("Chowk", "Chk"), ("Colony", "Col."),
+                       ("House No.", "H.No."), ("Near", "Nr."), ("Opposite", "Opp."), ("District", "Dist."),
+                       ("Apartments", "Apts"), ("Sector", "Sec.")]  # fmt: skip
+
+
+def _faker_line_address(faker: Faker, rng: random.Random) -> tuple[str, str, str]:
+    """Faker's own address lines ("H.No. 29, Upadhyay Chowk\nDanapur-381312"), split as
+    (house and street, city, PIN), with a realistic PIN."""
+    raw = faker.address()
+    lines = [part.strip() for line in raw.split("\n") for part in line.split(", ")]
+    tail = lines[-1]
+    city = tail.rsplit("-", 1)[0].rsplit(" ", 1)[0].strip()
+    pin = str(rng.randint(11, 85)) + f"{rng.randint(0, 9999):04d}"
+    return ", ".join(lines[:-1]), city, pin
+
+
+def _render_line_address(rng: random.Random, street: str, city: str, pin: str, *, state: str = "") -> str:
+    joiner = rng.choice([", ", "\n", " "])
+    city_pin = rng.choice(
+        [f"{city}-{pin}", f"{city} - {pin}", f"{city} {pin}", f"{city}, PIN: {pin}", f"{city}, {pin}"]
+    )
+    parts = [street, city_pin] if not state else [street, city_pin.replace(pin, state + " " + pin)]
+    return joiner.join(parts)
+
+
+def faker_address_pairs(faker: Faker, rng: random.Random, n: int) -> Iterator[Pair]:
+    """Pairs over Faker's address formats, so the scorer is not measured on one layout only."""
+    for _ in range(n):
+        street, city, pin = _faker_line_address(faker, rng)
+        a = _render_line_address(rng, street, city, pin)
+        ops = []
+        b_street = street
+        for full, short in _WORD_ABBREVIATIONS:
+            if full in b_street and rng.random() < 0.6:
+                b_street = b_street.replace(full, short)
+                ops.append("abbreviation")
+        if rng.random() < 0.3:
+            b_street = b_street.replace("H.No. ", rng.choice(["House No ", "#", "No. ", ""]))
+            ops.append("house label")
+        state = faker.state() if rng.random() < 0.3 else ""
+        if state:
+            ops.append("state added")
+        b = _render_line_address(
+            rng, b_street, city, pin[:3] + " " + pin[3:] if rng.random() < 0.1 else pin, state=state
+        )
+        if rng.random() < 0.3:
+            b = ocr_noise(rng, b)
+            ops.append("ocr")
+        yield Pair("address", a, case_noise(rng, b), True, "+".join(ops) or "format", "address/faker")
+    for _ in range(n):
+        street, city, pin = _faker_line_address(faker, rng)
+        a = _render_line_address(rng, street, city, pin)
+        choice = rng.randrange(3)
+        if choice == 0:
+            digits = [c for c in street if c.isdigit()]
+            if not digits:
+                continue
+            i = next(k for k, c in enumerate(street) if c.isdigit())
+            other_digit = rng.choice([d for d in "123456789" if d != street[i]])
+            other_street = street[:i] + other_digit + street[i + 1 :]
+            b = _render_line_address(rng, other_street, city, pin)
+            label = "other house number"
+        elif choice == 1:
+            b = _render_line_address(
+                rng, street, city, pin[:-1] + str((int(pin[-1]) + rng.randint(1, 9)) % 10)
+            )
+            label = "neighbouring PIN"
+        else:
+            other_street, _, other_pin = _faker_line_address(faker, rng)
+            b = _render_line_address(rng, other_street, city, other_pin if rng.random() < 0.5 else pin)
+            label = "other address, same city"
+        yield Pair("address", a, case_noise(rng, b), False, label, "address/faker")
+
+
 # --- numbers and identifiers ---------------------------------------------------------------
 
 
@@ -823,6 +897,7 @@ def generate_pairs(seed: int, per_kind: int = 300) -> list[Pair]:
     pairs += name_pairs(faker, rng, per_kind)
     pairs += business_pairs(faker, rng, per_kind)
     pairs += address_pairs(faker, rng, per_kind)
+    pairs += faker_address_pairs(faker, rng, per_kind // 2)
     pairs += phone_pairs(rng, per_kind)
     pairs += amount_pairs(rng, per_kind)
     pairs += imei_pairs(rng, per_kind)
