@@ -146,12 +146,12 @@ def parse_model(text: str) -> ModelParts:
     parts = ModelParts()
     # "128G8": OCR reads the B of GB as 8.
     lowered = re.sub(r"(?<=\d)\s*g8\b", "gb", lowered)
-    for m in _MEMORY_PAIR.finditer(lowered):
-        ram, storage = _gb(m[1], m[2] or "gb"), _gb(m[3], m[4] or "gb")
+    for pair in _MEMORY_PAIR.finditer(lowered):
+        ram, storage = _gb(pair[1], pair[2] or "gb"), _gb(pair[3], pair[4] or "gb")
         # "4+64", "6/128 GB": a RAM size then a storage size, or it is not memory at all.
         if ram <= 24 and storage in _STORAGE_SIZES and ram < storage:
             parts.ram_gb, parts.storage_gb = ram, storage
-            lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+            lowered = lowered[: pair.start()] + " " + lowered[pair.end() :]
             break
     if parts.ram_gb is None and (m := _RAM.search(lowered)):
         parts.ram_gb = _gb(m[1] or m[3], m[2] or m[4])
@@ -191,10 +191,10 @@ def parse_model(text: str) -> ModelParts:
     i = 0
     while i < len(expanded):
         word = expanded[i]
-        pair = " ".join(expanded[i : i + 2])
-        if pair in tables.brands or pair in tables.lines:
-            (parts.brands if pair in tables.brands else parts.lines).add(
-                tables.brands.get(pair) or tables.lines[pair]
+        two_words = " ".join(expanded[i : i + 2])
+        if two_words in tables.brands or two_words in tables.lines:
+            (parts.brands if two_words in tables.brands else parts.lines).add(
+                tables.brands.get(two_words) or tables.lines[two_words]
             )
             i += 2
             continue

@@ -181,7 +181,10 @@ def score_person(a: str, b: str) -> int:
     # more parts (a surname, a middle name) is how the same person is written differently.
     for k in range(conflicts):
         both_initials = left_rest[k].is_initial and right_rest[k].is_initial
-        result *= 0.65 if both_initials else 0.6
+        # Two different given names (the first word on both sides) are two people even when
+        # the family name agrees: that is how siblings and spouses are written.
+        given_names = alignment.left_only[k] == 0 and alignment.right_only[k] == 0 and not both_initials
+        result *= 0.65 if both_initials else 0.45 if given_names else 0.6
     extra = left_rest[conflicts:] + right_rest[conflicts:]
     first_missing = True
     longer = left if len(left) >= len(right) else right

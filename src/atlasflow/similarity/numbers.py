@@ -90,7 +90,8 @@ def amount_score_for(relative_difference: float) -> int:
     2 % 66, 3 % 39, 5 % 7. It falls faster than linear: a few percent is already another
     price (a different variant, an accessory billed in), which a lender wants reviewed."""
     percent = 100.0 * relative_difference
-    return max(0, min(100, round(100 * 0.9 ** (percent**2))))
+    value: float = 100.0 * 0.9 ** (percent**2)
+    return max(0, min(100, round(value)))
 
 
 def _one_digit_apart(a: float, b: float) -> bool:

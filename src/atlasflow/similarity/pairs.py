@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from faker import Faker
 
+from atlasflow.similarity.text import make_token
+
 
 @dataclass(frozen=True, slots=True)
 class Pair:
@@ -50,7 +52,10 @@ def ocr_noise(rng: random.Random, text: str, swaps: int = 1) -> str:
 
 
 def case_noise(rng: random.Random, text: str) -> str:
-    return rng.choice([str.upper, str.lower, str.title, lambda s: s])(text)
+    style = rng.randrange(4)
+    return (
+        text.upper() if style == 0 else text.lower() if style == 1 else text.title() if style == 2 else text
+    )
 
 
 def spacing_noise(rng: random.Random, text: str) -> str:
@@ -95,10 +100,10 @@ class _People:
     def __init__(self, faker: Faker, rng: random.Random) -> None:
         self.faker, self.rng = faker, rng
         provider = faker.provider("faker.providers.person")
-        self.first_names = sorted(
+        self.first_names: list[str] = sorted(
             set(getattr(provider, "first_names", ())) or {faker.first_name() for _ in range(300)}
         )
-        self.last_names = sorted(
+        self.last_names: list[str] = sorted(
             set(getattr(provider, "last_names", ())) or {faker.last_name() for _ in range(300)}
         )
 
@@ -124,12 +129,14 @@ class _People:
         candidates = [
             n for n in self.first_names if n != first and fuzz.ratio(n.lower(), first.lower()) >= 70
         ]
+        # Not a spelling of the same name (Shrinivas/Srinivas): another name that looks alike.
         candidates = [
             n
             for n in candidates
-            if len(n) >= 4 and n[:2].lower() != first[:2].lower() or n[-2:] != first[-2:]
+            if len(n) >= 4 and make_token(n.lower()).key != make_token(first.lower()).key
         ]
-        return self.rng.choice(candidates) if candidates else self.rng.choice(self.first_names)
+        chosen: str = self.rng.choice(candidates or self.first_names)
+        return chosen
 
 
 def _same_person(rng: random.Random, parts: list[str]) -> tuple[str, str]:
@@ -458,9 +465,8 @@ def address_pairs(faker: Faker, rng: random.Random, n: int) -> Iterator[Pair]:
             b_addr.house = _random_house(rng)[1]
             label = "same locality and city, other street and house"
         else:
-            other = _random_address(faker, rng)
-            other.city, other.state, other.pin = addr.city, addr.state, addr.pin
-            b_addr = other
+            b_addr = _random_address(faker, rng)
+            b_addr.city, b_addr.state, b_addr.pin = addr.city, addr.state, addr.pin
             label = "same city and PIN, other address"
         b = b_addr.render(rng, short=rng.random() < 0.5)
         yield Pair("address", a, case_noise(rng, b), False, label)
@@ -604,7 +610,7 @@ def _format_amount(rng: random.Random, amount: float) -> object:
     if whole >= 100000:
         s = str(whole)
         head, tail = s[:-3], s[-3:]
-        groups = []
+        groups: list[str] = []
         while len(head) > 2:
             groups.insert(0, head[-2:])
             head = head[:-2]
