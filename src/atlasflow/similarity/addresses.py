@@ -300,10 +300,13 @@ def compare_addresses(a: str, b: str) -> Comparison:
     if left.pin and right.pin:
         pin = "same" if left.pin == right.pin else "different"
     weight_left = weight_right = matched_left = matched_right = 0.0
+    # A PIN is strong evidence when both sides give one; a side that leaves it out has not
+    # contradicted anything, and the other side's PIN counts for little more than a city.
+    pin_weight = _WEIGHTS[Part.PIN] if pin != "unknown" else _WEIGHTS[Part.CITY]
     if left.pin:
-        weight_left += _WEIGHTS[Part.PIN]
+        weight_left += pin_weight
     if right.pin:
-        weight_right += _WEIGHTS[Part.PIN]
+        weight_right += pin_weight
     if pin == "same":
         matched_left += _WEIGHTS[Part.PIN]
         matched_right += _WEIGHTS[Part.PIN]
