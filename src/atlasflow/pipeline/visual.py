@@ -45,7 +45,7 @@ class FaceDetector:
 
     def detect(self, image: np.ndarray) -> list[Face]:
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-        scale = 960 / max(gray.shape)
+        scale = 1280 / max(gray.shape)
         if scale < 1:
             gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         else:
