@@ -55,6 +55,18 @@ _WEIGHTS = {
     Part.NUMBER: 0.8,
     Part.PIN: 2.0,
 }
+# What a part costs when one side has it and the other does not. The place around the
+# address (city, state, PIN, a landmark, the floor) is often left out and contradicts nothing;
+# leaving out a building, street or locality name or a door number is what makes two
+# addresses different.
+_OMISSION_WEIGHTS = {
+    **_WEIGHTS,
+    Part.LANDMARK: 0.15,
+    Part.CITY: 0.3,
+    Part.STATE: 0.05,
+    Part.FLOOR: 0.1,
+    Part.PIN: 0.3,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +226,9 @@ def parse_address(text: str) -> ParsedAddress:
             pin = last[1] + last[2]
             lowered = lowered[: last.start()] + " , " + lowered[last.end() :]
     items: list[Item] = []
-    for chunk in re.split(r"[,;:\n()]+", lowered):
+    chunk_of: list[int] = []  # which comma-separated part each item came from
+    for chunk_index, chunk in enumerate(re.split(r"[,;:\n()]+", lowered)):
+        chunk_of.extend([chunk_index - 1] * (len(items) - len(chunk_of)))
         tokens = [t for raw in _TOKEN.findall(chunk) for t in _expand(raw, tables)]
         in_landmark = False
         after_label = False
@@ -253,7 +267,28 @@ def parse_address(text: str) -> ParsedAddress:
                 items.append(Item(token, Part.LETTER))
             else:
                 items.append(Item(token, Part.LANDMARK if in_landmark else Part.WORD))
-    return ParsedAddress(pin, tuple(items))
+    chunk_of.extend([chunk_of[-1] + 1 if chunk_of else 0] * (len(items) - len(chunk_of)))
+    return ParsedAddress(pin, tuple(_mark_city(items, chunk_of)))
+
+
+def _mark_city(items: list[Item], chunk_of: list[int]) -> list[Item]:
+    """The town is the last place name before the state and PIN: "..., Hospet, Karnataka
+    583201". Known cities are tagged already; this finds the others by position."""
+    if any(item.part is Part.CITY for item in items):
+        return items
+    k = len(items) - 1
+    while k >= 0 and items[k].part is Part.STATE:
+        k -= 1
+    if k < 1 or items[k].part is not Part.WORD:
+        return items
+    # A part of its own ("..., Hospet, ...") of at most two words, or the last word of a
+    # line with no commas.
+    start = k
+    while start - 1 >= 0 and chunk_of[start - 1] == chunk_of[k] and items[start - 1].part is Part.WORD:
+        start -= 1
+    own_part = (start == 0 or chunk_of[start - 1] != chunk_of[k]) and k - start < 2
+    marked = range(start, k + 1) if own_part else range(k, k + 1)
+    return [Item(item.text, Part.CITY) if n in marked else item for n, item in enumerate(items)]
 
 
 _DIGIT_GLYPHS = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5", "b": "8", "z": "2", "g": "6"})
@@ -302,7 +337,7 @@ def compare_addresses(a: str, b: str) -> Comparison:
     weight_left = weight_right = matched_left = matched_right = 0.0
     # A PIN is strong evidence when both sides give one; a side that leaves it out has not
     # contradicted anything, and the other side's PIN counts for little more than a city.
-    pin_weight = _WEIGHTS[Part.PIN] if pin != "unknown" else _WEIGHTS[Part.CITY]
+    pin_weight = _WEIGHTS[Part.PIN] if pin != "unknown" else _OMISSION_WEIGHTS[Part.PIN]
     if left.pin:
         weight_left += pin_weight
     if right.pin:
@@ -348,9 +383,11 @@ def compare_addresses(a: str, b: str) -> Comparison:
     alignment = align(tokens_l, tokens_r, _word_similarity, threshold=_AGREE)
 
     def weight(item: Item, paired: bool) -> float:
-        if not paired and item.part is Part.CITY and pin == "same":
-            return 0.2
-        return item.weight
+        if paired:
+            return item.weight
+        if item.part is Part.CITY and pin == "same":
+            return 0.2  # the PIN both sides give already names the city
+        return _OMISSION_WEIGHTS[item.part]
 
     paired_l = {i for i, _, _ in alignment.pairs}
     paired_r = {j for _, j, _ in alignment.pairs}

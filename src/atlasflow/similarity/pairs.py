@@ -10,6 +10,7 @@ another house number, a neighbouring PIN, one digit off, a sibling phone model.
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -346,7 +347,7 @@ class _Address:
         if self.landmark:
             word = rng.choice(["Nr", "Opp."]) if short else rng.choice(["Near", "Opposite"])
             pieces.append(f"{word} {self.landmark}")
-        tail = [self.city]
+        tail = [self.city] if self.city else []
         if self.state:
             tail.append(
                 _STATE_ABBR.get(self.state, self.state) if short and rng.random() < 0.7 else self.state
@@ -356,7 +357,7 @@ class _Address:
         city_pin = (
             f"{', '.join(tail)} - {self.pin}" if rng.random() < 0.5 else f"{', '.join(tail)} {self.pin}"
         )
-        return ", ".join(pieces + [city_pin])
+        return ", ".join(pieces + [city_pin.strip(" -")])
 
 
 def _random_house(rng: random.Random) -> tuple[str, str]:
@@ -434,6 +435,12 @@ def address_pairs(faker: Faker, rng: random.Random, n: int) -> Iterator[Pair]:
         if rng.random() < 0.15:
             b_addr.pin = b_addr.pin[:3] + " " + b_addr.pin[3:]
             ops.append("pin spacing")
+        elif rng.random() < 0.1:
+            b_addr.pin = ""
+            ops.append("no PIN")
+        if rng.random() < 0.15 and b_addr.pin:
+            b_addr.city = ""
+            ops.append("no city")
         b = b_addr.render(rng, short=short, parts_order=rng.random() < 0.2)
         if rng.random() < 0.3:
             b = ocr_noise(rng, b, rng.choice([1, 2]))
@@ -505,8 +512,8 @@ def faker_address_pairs(faker: Faker, rng: random.Random, n: int) -> Iterator[Pa
         ops = []
         b_street = street
         for full, short in _WORD_ABBREVIATIONS:
-            if full in b_street and rng.random() < 0.6:
-                b_street = b_street.replace(full, short)
+            if re.search(rf"\b{re.escape(full)}\b", b_street) and rng.random() < 0.6:
+                b_street = re.sub(rf"\b{re.escape(full)}\b", short, b_street)
                 ops.append("abbreviation")
         if rng.random() < 0.3:
             b_street = b_street.replace("H.No. ", rng.choice(["House No ", "#", "No. ", ""]))
