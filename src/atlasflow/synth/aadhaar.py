@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from PIL import Image, ImageDraw
+from stdnum import verhoeff
 
 from atlasflow.domain.types import DocumentType
 from atlasflow.synth import numbers
@@ -118,7 +119,9 @@ def _number_block(page: Page, fam: FontFamily, number: str, y: int, *, vid: str 
 
 
 def _vid(rng: random.Random) -> str:
-    digits = str(rng.randint(2, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(15))
+    """A 16-digit Virtual ID with a Verhoeff check digit, as the real ones carry."""
+    body = str(rng.randint(2, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(14))
+    digits = body + verhoeff.calc_check_digit(body)
     return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 

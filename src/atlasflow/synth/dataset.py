@@ -17,10 +17,11 @@ from typing import Any
 
 from atlasflow.documents import DOCUMENT_SPECS
 from atlasflow.domain.types import DocumentType
-from atlasflow.errors import AtlasError
-from atlasflow.synth import aadhaar, delivery_order, distractors, imei_closeup, invoice, open_box, pan
-from atlasflow.synth.application import make_application
+from atlasflow.synth import aadhaar, delivery_order, imei_closeup, invoice, open_box, pan
+from atlasflow.synth import distractors as distractor_docs
+from atlasflow.synth.application import Application, make_application
 from atlasflow.synth.degrade import DEGRADED_JPEG_QUALITY, degrade_photo, photograph_document
+from atlasflow.synth.errors import SceneLayoutError, SynthError
 from atlasflow.synth.model import CaseContext, Layout, Medium, Rendered, Split
 from atlasflow.synth.pdf import write_digital_pdf, write_scanned_pdf
 
@@ -31,7 +32,7 @@ LAYOUTS: dict[DocumentType, tuple[Layout, ...]] = {
     DocumentType.PAN: pan.LAYOUTS,
     DocumentType.IMEI_CLOSEUP_IMAGE: imei_closeup.LAYOUTS,
     DocumentType.ASSET_OPEN_BOX_IMAGE: open_box.LAYOUTS,
-    DocumentType.UNRECOGNISED: distractors.LAYOUTS,
+    DocumentType.UNRECOGNISED: distractor_docs.LAYOUTS,
 }
 
 _SLUGS = {
@@ -43,10 +44,6 @@ _SLUGS = {
     DocumentType.ASSET_OPEN_BOX_IMAGE: "openbox",
     DocumentType.UNRECOGNISED: "other",
 }
-
-
-class SynthError(AtlasError):
-    """The generator was asked for something it cannot make, or made something inconsistent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +69,11 @@ def _seed(*parts: object) -> int:
     """A stable 64-bit seed from any parts (Python's hash() is salted per process)."""
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
+
+
+def application_for(*, seed: int, split: Split | str, index: int) -> Application:
+    """The loan application behind case `index` of every type: same customer, dealer and product."""
+    return make_application(random.Random(_seed(seed, Split(split), "application", index)))
 
 
 def _rotation(document_type: DocumentType, split: Split, seed: int) -> list[Layout]:
@@ -123,7 +125,7 @@ def _render(layout: Layout, ctx_for: Callable[[int], CaseContext], case_id: str)
     for attempt in range(4):
         try:
             return layout.render(ctx_for(attempt))
-        except RuntimeError as exc:
+        except SceneLayoutError as exc:
             last = exc
     raise SynthError(f"{case_id}: could not render layout {layout.name}: {last}")
 
@@ -193,7 +195,7 @@ def generate_case(
     layout = rotation[index % len(rotation)]
     slug = _SLUGS[document_type]
     case_id = f"{split.value}-{slug}-{index:04d}"
-    app = make_application(random.Random(_seed(seed, split, "application", index)))
+    app = application_for(seed=seed, split=split, index=index)
     fmt = _choose_format(
         random.Random(_seed(seed, split, document_type, index, "format")),
         layout,

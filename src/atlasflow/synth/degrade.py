@@ -100,7 +100,7 @@ def photograph_document(img: Image.Image, rng: random.Random, medium: Medium) ->
         keystone=rng.uniform(0.0, 0.06),
     )
     _soft_shadow(canvas, quad, rng)
-    paste_quad(canvas, img, quad)
+    paste_quad(canvas, texture=img, quad=quad)
     canvas = light_gradient(canvas, rng, strength=rng.uniform(0.15, 0.45))
     if rng.random() < 0.35:
         canvas = cast_shadow(canvas, rng, darkness=rng.uniform(0.2, 0.4))

@@ -86,7 +86,6 @@ def build_content(ctx: CaseContext) -> tuple[DoContent, dict[str, Any]]:
         ("Net Disbursal", numbers.format_inr(max(0, loan.loan_amount - loan.processing_fee))),
     ]
     rng.shuffle(noise)
-    deliver_home = rng.random() < 0.35
     delivery = person.address.lines(with_state=rng.random() < 0.6, pin_style=rng.choice((" - ", "-", " ")))
     content = DoContent(
         lender=lender.name,
@@ -126,7 +125,6 @@ def build_content(ctx: CaseContext) -> tuple[DoContent, dict[str, Any]]:
         "loan_amount": numbers.truth_amount(content.loan_amount),
         "down_payment": numbers.truth_amount(content.down_payment),
     }
-    _ = deliver_home
     return content, labels
 
 
@@ -150,7 +148,9 @@ def _money(v: int, cur: str) -> str:
 def _letterhead(page: Page, ctx: CaseContext, content: DoContent, *, margin: int, width: int) -> int:
     st = ctx.style
     fam = pick_family(st, FontRole.SANS)
-    mark = logo(st, content.lender_short, fam.bold.path, content.colour, height=st.randint(70, 100))
+    mark = logo(
+        st, content.lender_short, font_path=fam.bold.path, colour=content.colour, height=st.randint(70, 100)
+    )
     page.paste(mark, (margin, margin))
     nf = fam.font(st.randint(40, 50), bold=True)
     page.text(margin + mark.width + 24, margin, content.lender, nf, content.colour)
@@ -397,7 +397,7 @@ def render_portal(ctx: CaseContext) -> Rendered:
         align="right",
     )
     y = margin + 10
-    mark = logo(st, content.lender_short, fam.bold.path, c, height=64)
+    mark = logo(st, content.lender_short, font_path=fam.bold.path, colour=c, height=64)
     page.paste(mark, (margin, int(y)))
     page.text(margin + mark.width + 16, y + 10, content.lender, fam.font(34, bold=True), c)
     qr = qr_image(f"DO:{content.number}", 130)

@@ -121,7 +121,14 @@ def render_cheque(ctx: CaseContext) -> Rendered:
         ("Sahyog Co-operative Bank Ltd", "Dakshin Gramin Vikas Bank", "Indus Valley Urban Bank Ltd")
     )
     page.paste(
-        logo(st, "".join(x[0] for x in bank.split()[:2]), fam.bold.path, (20, 60, 130), height=70), (40, 30)
+        logo(
+            st,
+            "".join(x[0] for x in bank.split()[:2]),
+            font_path=fam.bold.path,
+            colour=(20, 60, 130),
+            height=70,
+        ),
+        (40, 30),
     )
     page.text(150, 34, bank, fam.font(36, bold=True), (20, 40, 100))
     page.text(

@@ -16,6 +16,8 @@ import matplotlib
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
+from atlasflow.synth.errors import SynthError
+
 RUPEE = "\u20b9"
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # Characters every usable text font must carry (labels, IDs, punctuation of addresses).
@@ -156,7 +158,7 @@ def font_families() -> tuple[FontFamily, ...]:
         italic = faces.get((name, False, True), regular)
         families.append(FontFamily(name, regular.role, regular, bold, italic))
     if not families:
-        raise RuntimeError("no usable .ttf font found (matplotlib's fonts are missing)")
+        raise SynthError("no usable .ttf font found (matplotlib's fonts are missing)")
     return tuple(families)
 
 

@@ -234,8 +234,8 @@ def _photo(
     ]
     if sticker_on_box:
         shadow = Image.new("RGBA", sticker.size, (0, 0, 0, 70))
-        paste_quad(scene, shadow, [(x + 6, y + 8) for x, y in quad])
-    paste_quad(scene, sticker, quad)
+        paste_quad(scene, texture=shadow, quad=[(x + 6, y + 8) for x, y in quad])
+    paste_quad(scene, texture=sticker, quad=quad)
     scene = light_gradient(scene, st, strength=st.uniform(0.1, 0.35))
     return scene.filter(ImageFilter.GaussianBlur(st.uniform(0.3, 0.9)))
 

@@ -274,7 +274,9 @@ def _table(
             al = {"l": "left", "r": "right", "c": "center"}[align]
             # billing software shrinks a number that does not fit its column rather than wrap it
             cell_font = (
-                fit_font(str(font.path), main, w - 2 * pad, int(font.size)) if " " not in main else font
+                fit_font(str(font.path), text=main, max_width=w - 2 * pad, size=int(font.size))
+                if " " not in main
+                else font
             )
             ty = page.text_lines(tx, yy + pad, wrap_words(main, cell_font, w - 2 * pad), cell_font, align=al)
             page.text_lines(tx, ty, list(subs), sub_font, align=al)
@@ -341,8 +343,8 @@ def render_gst_a4(ctx: CaseContext) -> Rendered:
         mark = logo(
             st,
             "".join(w[0] for w in content.dealer_name.split()[:2]).upper(),
-            head_fam.bold.path,
-            accent,
+            font_path=head_fam.bold.path,
+            colour=accent,
             height=90,
         )
         page.paste(mark, (margin, y))
@@ -573,7 +575,9 @@ def render_thermal(ctx: CaseContext) -> Rendered:
         y += lh
 
     # receipts print the shop name in capitals on one line, smaller when it is long
-    name_font = fit_font(str(big.path), content.dealer_name.upper(), x1 - x0, int(big.size))
+    name_font = fit_font(
+        str(big.path), text=content.dealer_name.upper(), max_width=x1 - x0, size=int(big.size)
+    )
     page.text(cx, y, content.dealer_name.upper(), name_font, align="center")
     y += line_height(name_font, 1.1)
     labels["dealership_name"] = content.dealer_name.upper()
@@ -688,7 +692,7 @@ def render_two_column(ctx: CaseContext) -> Rendered:
     page.text(margin + 12, y, seller_label, fb, band)
     y2 = y + lh
     nf = fam.font(body + 4, bold=True)
-    dealer_font = fit_font(str(nf.path), content.dealer_name, col_w, int(nf.size))
+    dealer_font = fit_font(str(nf.path), text=content.dealer_name, max_width=col_w, size=int(nf.size))
     page.text(margin + 12, y2, content.dealer_name, dealer_font)
     y2 += line_height(nf)
     y2 = page.text_lines(margin + 12, y2, wrap_components(content.dealer_address, f, col_w), f)
@@ -698,7 +702,7 @@ def render_two_column(ctx: CaseContext) -> Rendered:
     y2 += lh
     page.text(mid + 18, y, buyer_label, fb, band)
     y3 = y + lh
-    customer_font = fit_font(str(nf.path), content.customer_name, col_w, int(nf.size))
+    customer_font = fit_font(str(nf.path), text=content.customer_name, max_width=col_w, size=int(nf.size))
     page.text(mid + 18, y3, content.customer_name, customer_font)
     y3 += line_height(nf)
     y3 = page.text_lines(mid + 18, y3, wrap_components(content.customer_address, f, col_w), f)

@@ -15,6 +15,8 @@ from stdnum.in_ import aadhaar as std_aadhaar
 from stdnum.in_ import gstin as std_gstin
 from stdnum.in_ import pan as std_pan
 
+from atlasflow.synth.errors import SynthError
+
 # GST state codes (first two GSTIN digits) of the states the generator uses.
 GST_STATE_CODES: tuple[str, ...] = (
     "03", "04", "05", "07", "08", "09", "10", "18", "19", "20", "21", "22", "23", "24", "27",
@@ -47,7 +49,7 @@ _GSTIN_ALPHABET = string.digits + string.ascii_uppercase
 def fake_pan(rng: random.Random, entity: str = "P", *, initial: str | None = None) -> str:
     """A PAN of the given holder type; `initial` (the surname's first letter for a person) is the 5th letter."""
     if entity not in PAN_ENTITIES:
-        raise ValueError(f"unknown PAN entity letter {entity!r}")
+        raise SynthError(f"unknown PAN entity letter {entity!r}")
     head = "".join(rng.choice(string.ascii_uppercase) for _ in range(3))
     fifth = (
         initial.upper()
@@ -101,7 +103,7 @@ def fake_mobile(rng: random.Random) -> str:
 def fake_pincode(rng: random.Random, prefix: str = "") -> str:
     """A 6-digit PIN code; `prefix` (e.g. a city's first 3 digits) keeps it in the right region."""
     if prefix and not prefix.isdigit():
-        raise ValueError("PIN prefix must be digits")
+        raise SynthError("PIN prefix must be digits")
     first = prefix or str(rng.randint(1, 8))  # 9 is the Army Postal Service
     rest = "".join(str(rng.randint(0, 9)) for _ in range(6 - len(first)))
     pin = first + rest
@@ -243,7 +245,7 @@ def format_date(value: date, style: str) -> str:
             return f"{d:02d} {_MONTHS[m - 1]} {y}"
         case "dd/mm/yy":
             return f"{d:02d}/{m:02d}/{y % 100:02d}"
-    raise ValueError(f"unknown date style {style!r}")
+    raise SynthError(f"unknown date style {style!r}")
 
 
 def truth_date(value: date) -> str:

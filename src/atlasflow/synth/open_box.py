@@ -110,7 +110,7 @@ def _open_box(
     side = [(side_x, top), (side_x + skew, top - depth), (side_x + skew, base_y - depth), (side_x, base_y)]
     d.polygon(side, fill=tuple(int(c * 0.78) for c in box))
     front_tex = _print_texture(product, (int(width), int(height)), st, box=box, ink=ink)
-    paste_quad(canvas, front_tex, [(x0, top), (x1, top), (x1, base_y), (x0, base_y)])
+    paste_quad(canvas, texture=front_tex, quad=[(x0, top), (x1, top), (x1, base_y), (x0, base_y)])
     # the opening: dark inside, the device lying in it
     rim = [(x0, top), (x1, top), back[1], back[0]]
     d.polygon(rim, fill=tuple(int(c * 0.9) for c in box))
@@ -129,7 +129,9 @@ def _open_box(
         (inner[2][0] - (inner[2][0] - inner[3][0]) * dev_in, inner[2][1] + depth * 0.08),
         (inner[3][0] + (inner[2][0] - inner[3][0]) * dev_in, inner[3][1] + depth * 0.08),
     ]
-    paste_quad(canvas, _device((300, 600) if product.is_phone else (800, 480), product, st), device_quad)
+    paste_quad(
+        canvas, texture=_device((300, 600) if product.is_phone else (800, 480), product, st), quad=device_quad
+    )
     if flaps:
         flap_c = (175, 135, 88)
         fl = depth * st.uniform(0.6, 1.0)
@@ -164,7 +166,9 @@ def _open_box(
                 back[1],
                 back[0],
             ]
-        paste_quad(canvas, _print_texture(product, (int(lid_w), int(lid_h)), st, box=box, ink=ink), quad)
+        paste_quad(
+            canvas, texture=_print_texture(product, (int(lid_w), int(lid_h)), st, box=box, ink=ink), quad=quad
+        )
 
 
 def _scene(ctx: CaseContext, *, setting: str) -> Rendered:

@@ -17,6 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from atlasflow.synth.errors import SynthError
 from atlasflow.synth.render import Page
 
 RENDER_DPI = 150  # pixels of a Page per inch
@@ -47,7 +48,7 @@ def _font_bytes(path: str) -> bytes:
 def write_digital_pdf(page: Page, path: Path) -> None:
     """Write `page` (rendered with vector_text=True) as a one-page PDF with a text layer."""
     if page.graphics is None:
-        raise ValueError("page was not rendered with vector_text=True")
+        raise SynthError("page was not rendered with vector_text=True")
     k = 72.0 / RENDER_DPI
     width_pt, height_pt = page.width * k, page.height * k
     pdf = pdfium.PdfDocument.new()
@@ -74,7 +75,7 @@ def write_digital_pdf(page: Page, path: Path) -> None:
                 keep_alive.append(cbuf)
                 font = pdfium_c.FPDFText_LoadFont(pdf, cbuf, len(data), pdfium_c.FPDF_FONT_TRUETYPE, True)
                 if not font:
-                    raise RuntimeError(f"pdfium could not load font {run.font_path}")
+                    raise SynthError(f"pdfium could not load font {run.font_path}")
                 fonts[run.font_path] = font
             obj = pdfium_c.FPDFPageObj_CreateTextObj(pdf, font, run.size * k)
             text = ctypes.create_string_buffer((run.text + "\x00").encode("utf-16-le"))

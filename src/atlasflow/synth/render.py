@@ -180,7 +180,7 @@ def line_height(font: ImageFont.FreeTypeFont, spacing: float = 1.25) -> float:
 
 
 def fit_font(
-    path: str, text: str, max_width: float, size: int, *, min_size: int = 9
+    path: str, *, text: str, max_width: float, size: int, min_size: int = 9
 ) -> ImageFont.FreeTypeFont:
     """The largest font of `path` at or below `size` in which `text` fits `max_width`."""
     while size > min_size and load_font(path, size).getlength(text) > max_width:
@@ -442,7 +442,7 @@ def emblem(size: int, colour: Colour = (90, 90, 90)) -> Image.Image:
     return img
 
 
-def logo(rng: random.Random, text: str, font_path: str, colour: Colour, *, height: int = 70) -> Image.Image:
+def logo(rng: random.Random, text: str, *, font_path: str, colour: Colour, height: int = 70) -> Image.Image:
     """A simple lender or shop logo: initials in a coloured shape."""
     font = load_font(font_path, int(height * 0.5))
     w = int(font.getlength(text) + height * 0.6)

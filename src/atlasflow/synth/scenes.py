@@ -12,6 +12,7 @@ from functools import cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
+from atlasflow.synth.errors import SceneLayoutError
 from atlasflow.synth.render import Colour
 
 PHOTO = (1280, 960)
@@ -174,28 +175,31 @@ _SOURCES = (
             (225, 14),
             (262, 20),
             (290, 45),
-            (302, 80),
-            (298, 120),
-            (285, 140),
-            (268, 165),
-            (255, 185),
+            (300, 80),
+            (296, 112),
+            (282, 135),
+            (266, 162),
+            (252, 184),
             (225, 192),
-            (198, 185),
-            (185, 165),
-            (165, 140),
-            (152, 115),
-            (150, 80),
-            (160, 45),
-            (188, 22),
+            (200, 186),
+            (190, 170),
+            (182, 150),
+            (163, 112),
+            (152, 82),
+            (162, 45),
+            (190, 22),
         ),
         (
-            (120, 175),
-            (165, 150),
-            (290, 150),
-            (305, 185),
-            (300, 230),
-            (345, 260),
-            (360, 330),
+            (118, 180),
+            (150, 160),
+            (190, 172),
+            (260, 172),
+            (280, 165),
+            (296, 185),
+            (302, 210),
+            (298, 240),
+            (335, 262),
+            (358, 330),
             (362, 512),
             (18, 512),
             (22, 330),
@@ -207,38 +211,41 @@ _SOURCES = (
     _Source(
         "grace_hopper",
         (
-            (262, 22),
-            (320, 28),
-            (360, 50),
-            (375, 90),
-            (372, 150),
-            (368, 200),
-            (360, 250),
-            (345, 290),
-            (320, 320),
-            (290, 335),
-            (262, 338),
-            (232, 334),
-            (205, 318),
-            (180, 290),
-            (165, 250),
+            (255, 25),
+            (300, 30),
+            (335, 45),
+            (352, 70),
+            (356, 110),
+            (352, 160),
+            (352, 200),
+            (345, 245),
+            (330, 285),
+            (305, 318),
+            (270, 336),
+            (240, 332),
+            (210, 315),
+            (185, 285),
+            (165, 245),
             (158, 200),
-            (152, 150),
-            (150, 90),
-            (165, 50),
-            (205, 28),
+            (155, 160),
+            (152, 110),
+            (158, 70),
+            (180, 42),
+            (215, 28),
         ),
         (
-            (200, 310),
-            (330, 310),
-            (400, 330),
-            (470, 360),
-            (505, 420),
+            (210, 318),
+            (320, 318),
+            (345, 335),
+            (400, 352),
+            (460, 385),
+            (500, 430),
             (512, 600),
             (15, 600),
-            (25, 430),
-            (60, 370),
-            (130, 335),
+            (22, 440),
+            (45, 395),
+            (95, 360),
+            (160, 340),
         ),
         222.0,
     ),
@@ -320,7 +327,7 @@ def place_people(
 
     `head_band` bounds the heads vertically (top of hair, bottom of chin); every cut-out reaches
     below `floor_y`, where a table will hide its lower edge. Returns the head boxes.
-    Raises RuntimeError when the people cannot be placed, rather than return a wrong count.
+    Raises SceneLayoutError when the people cannot be placed, rather than return a wrong count.
     """
     w, _ = canvas.size
     placed: list[tuple[Bust, int, int]] = []
@@ -350,7 +357,7 @@ def place_people(
             heads.append(head)
             break
         else:
-            raise RuntimeError("could not place the people without covering a face")
+            raise SceneLayoutError("could not place the people without covering a face")
     for bust, ox, oy in placed:
         canvas.paste(bust.image, (ox, oy), bust.image)
     return heads
@@ -371,7 +378,7 @@ def brand_colour(brand: str) -> tuple[Colour, Colour]:
     }.get(brand, ((196, 160, 110), (40, 40, 40)))
 
 
-def paste_quad(canvas: Image.Image, texture: Image.Image, quad: list[tuple[float, float]]) -> None:
+def paste_quad(canvas: Image.Image, *, texture: Image.Image, quad: list[tuple[float, float]]) -> None:
     """Warp `texture` onto the quadrilateral `quad` (TL, TR, BR, BL) of `canvas`, in place."""
     import cv2
 
