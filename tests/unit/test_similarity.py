@@ -290,3 +290,12 @@ def test_any_input_gives_an_integer_between_0_and_100(kind: str) -> None:
             value = score(kind, a, b)
             assert isinstance(value, int) and 0 <= value <= 100
             assert value == score(kind, b, a) or kind in ("address", "name", "text", "model")
+
+
+def test_a_slip_of_the_finger_costs_less_than_another_letter() -> None:
+    swapped = score(Kind.NAME, "Pooja Dugar", "Pooja Duagr")
+    neighbour_key = score(Kind.NAME, "Gaurav Mitter", "Gaurav Mittet")
+    other_letter = score(Kind.NAME, "Mitesh Ahmed Bali", "Hitesh Ahmed Bali")
+    assert swapped >= 90
+    assert 70 <= neighbour_key < 90  # a typo or another name: neither confirmed nor refused
+    assert other_letter < 70

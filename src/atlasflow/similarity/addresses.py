@@ -20,6 +20,7 @@ from atlasflow.similarity.text import (
     Token,
     align,
     ascii_lower,
+    digit_fold,
     folded_index,
     make_token,
     merge_split_words,
@@ -163,10 +164,7 @@ def _number_text(token: str) -> str:
     return bare.lstrip("0") or "0"
 
 
-_LETTER_LOOKALIKES = (
-    str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "2": "z", "6": "g", "4": "a", "3": "e"}),
-    str.maketrans({"1": "i"}),
-)
+_ONE_AS_I = str.maketrans({"1": "i", "l": "i"})
 
 
 def _is_known(word: str, tables: _Tables) -> bool:
@@ -186,8 +184,9 @@ def _as_word(token: str, tables: _Tables) -> str:
     letters = sum(c.isalpha() for c in token)
     digits = len(token) - letters
     if digits and letters and "-" not in token and "/" not in token:
-        candidates = [token.translate(_LETTER_LOOKALIKES[0])]
-        candidates.append(candidates[0].translate(_LETTER_LOOKALIKES[1]))
+        # OCR's 1 is an l as often as an i: try both against the tables.
+        candidates = [digit_fold(token)]
+        candidates.append(candidates[0].translate(_ONE_AS_I))
         known = next((c for c in candidates if c.isalpha() and _is_known(c, tables)), None)
         if known:
             return known

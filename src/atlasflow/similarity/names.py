@@ -135,11 +135,11 @@ def _weight(token: Token) -> float:
 
 
 def _agreement_factor(similarity: float) -> float:
-    # Spelling variants and glyph swaps (0.95-1.0) cost a point or two; other differences cost
-    # more than the raw edit distance says, because one changed letter often is another name.
+    # Spelling variants and glyph swaps (0.95-1.0) cost a point or two; slips cost what
+    # `token_similarity` says, and another letter in place of one falls below AGREE.
     if similarity >= 0.95:
         return 1.0 - (1.0 - similarity) * 0.5
-    return max(0.0, 1.0 - (1.0 - similarity) * 2.0)
+    return similarity
 
 
 def _tokens(ws: Sequence[str]) -> list[Token]:

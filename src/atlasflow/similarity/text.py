@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from atlasflow.similarity._data import load_table
 
@@ -87,15 +87,61 @@ def key_similarity(a: str, b: str) -> float:
     return 1.0 - OSA.distance(a, b) / longest if longest else 0.0
 
 
+@cache
+def _confusable_pairs() -> frozenset[frozenset[str]]:
+    """Letter pairs one slip of a finger (neighbouring keys) or of OCR (look-alike glyphs)
+    turns into each other."""
+    rules = _rules()
+    pairs: set[frozenset[str]] = set()
+    rows = rules["keyboard_rows"]
+    for r, row in enumerate(rows):
+        for c, char in enumerate(row):
+            neighbours = [row[c - 1] if c else "", row[c + 1] if c + 1 < len(row) else ""]
+            if r + 1 < len(rows):
+                below = rows[r + 1]
+                neighbours += [below[k] for k in (c - 1, c) if 0 <= k < len(below)]
+            pairs.update(frozenset((char, n)) for n in neighbours if n and n != char)
+    for pattern, replacement in rules["ocr_letters"] + rules["ocr_digits"]:
+        if len(pattern) == 1 and len(replacement) == 1:
+            pairs.add(frozenset((pattern, replacement)))
+    return frozenset(pairs)
+
+
+def _slip_penalty(a: str, b: str) -> float | None:
+    """What turning `a` into `b` by slips costs (0-1), or None past two edits. A swap of two
+    letters or a neighbouring key is a slip; another letter in place of one is more often
+    another name (Mitesh/Hitesh, Janaki/Janani) and costs most."""
+    if OSA.distance(a, b) > 2:
+        return None
+    if Levenshtein.distance(a, b) == 2 and OSA.distance(a, b) == 1:
+        return 0.06  # two neighbouring letters swapped
+    confusable = _confusable_pairs()
+    penalty = 0.0
+    for op, i, j in Levenshtein.editops(a, b):
+        if op == "replace":
+            penalty += 0.12 if frozenset((a[i], b[j])) in confusable else 0.35
+        else:
+            longer = a if op == "delete" else b
+            k = i if op == "delete" else j
+            doubled = (k > 0 and longer[k - 1] == longer[k]) or (
+                k + 1 < len(longer) and longer[k + 1] == longer[k]
+            )
+            penalty += 0.05 if doubled else 0.15 if min(len(a), len(b)) >= 4 else 0.3
+    return min(1.0, penalty)
+
+
 def token_similarity(a: Token, b: Token) -> float:
     """0-1 similarity of two full words: spelling variants and OCR glyph swaps cost little,
-    any other difference costs what an edit distance says."""
+    slips of a finger a little more, another letter most."""
     if a.raw == b.raw:
         return 1.0
     if a.key == b.key or (a.alt or a.key) == (b.alt or b.key):
         return 0.97
     if a.okey == b.okey:
         return 0.95
+    penalty = _slip_penalty(digit_fold(a.raw), digit_fold(b.raw))
+    if penalty is not None:
+        return 1.0 - penalty
     return max(key_similarity(a.key, b.key), key_similarity(a.okey, b.okey) - 0.02)
 
 
