@@ -117,7 +117,8 @@ def _slip_penalty(a: str, b: str) -> float | None:
         return 0.06  # two neighbouring letters swapped
     confusable = _confusable_pairs()
     penalty = 0.0
-    for op, i, j in Levenshtein.editops(a, b):
+    for edit in Levenshtein.editops(a, b):
+        op, i, j = edit.tag, edit.src_pos, edit.dest_pos
         if op == "replace":
             penalty += 0.12 if frozenset((a[i], b[j])) in confusable else 0.35
         else:
