@@ -23,6 +23,7 @@ from atlasflow.similarity.text import ascii_lower, folded_index, key_similarity,
 class _Tables:
     codes: dict[str, str]
     code_patterns: tuple[re.Pattern[str], ...]
+    size_patterns: tuple[re.Pattern[str], ...]
     brands: dict[str, str]
     lines: dict[str, str]
     qualifiers: frozenset[str]
@@ -37,6 +38,7 @@ def _tables() -> _Tables:
     return _Tables(
         codes=dict(table["codes"]),
         code_patterns=tuple(re.compile(p) for p, _ in table["code_patterns"]),
+        size_patterns=tuple(re.compile(p) for p, _ in table["tv_size_patterns"]),
         brands=variant_map(table["brands"]),
         lines=variant_map(table["lines"]),
         qualifiers=frozenset(table["qualifiers"]),
@@ -159,6 +161,10 @@ def parse_model(text: str) -> ModelParts:
     if parts.storage_gb is None and (m := _STORAGE.search(lowered)):
         parts.storage_gb = _gb(m[1] or m[3], m[2] or m[4])
         lowered = lowered[: m.start()] + " " + lowered[m.end() :]
+    for pattern in tables.size_patterns:
+        if parts.screen_inch is None and (sized := pattern.search(lowered)):
+            # The screen size is part of a TV's model code (UA43..., 43UR75..., KD-55X...).
+            parts.screen_inch = int(sized[1])
     if m := _SCREEN_CM.search(lowered):
         parts.screen_inch = round(float(m[1]) / 2.54)
         lowered = _SCREEN_IN.sub(" ", lowered[: m.start()] + " " + lowered[m.end() :])
@@ -252,6 +258,13 @@ def _compare_identity(left: list[str], right: list[str], qualifiers: frozenset[s
     return factor
 
 
+def _codes_extend(left: set[str], right: set[str]) -> bool:
+    """UA43AUE60AKLXL and UA43AUE60AK: one code is the other with a region or batch suffix."""
+    return any(
+        len(x) >= 6 and len(y) >= 6 and (x.startswith(y) or y.startswith(x)) for x in left for y in right
+    )
+
+
 def _same_appliance(left: ModelParts, right: ModelParts) -> bool:
     shared = left.specs.keys() & right.specs.keys()
     return bool(left.brands & right.brands and shared) and all(
@@ -274,6 +287,7 @@ def score_model(a: str, b: str) -> int:
         left.codes & right.codes
         or any(c in squashed_b for c in left.codes)
         or any(c in squashed_a for c in right.codes)
+        or _codes_extend(left.codes, right.codes)
     ):
         # The same unknown model code on both sides (however split): the same model.
         result = 0.97
@@ -288,7 +302,7 @@ def score_model(a: str, b: str) -> int:
     else:
         result = _compare_identity(left.identity, right.identity, tables.qualifiers)
         if left.codes and right.codes:
-            result *= 0.7  # both name a model code we do not know and the codes differ
+            result *= 0.6  # both name a model code we do not know, and the codes differ
     if left.brands and right.brands and not left.brands & right.brands:
         result *= 0.3
     if left.lines and right.lines and not left.lines & right.lines:
