@@ -21,6 +21,7 @@ from atlasflow.synth.render import (
     Colour,
     Page,
     emblem,
+    fitted,
     join_lines,
     line_height,
     photo_placeholder,
@@ -153,7 +154,7 @@ def _front(ctx: CaseContext, *, yob: bool, style: int) -> Rendered:
     name = _name(rng, person)
     nf = fam.font(st.randint(30, 34), bold=style == 0)
     f = fam.font(st.randint(26, 29))
-    page.text(x, y, name, nf)
+    page.text(x, y, name, fitted(nf, name, CARD[0] - x - 30))
     y += line_height(nf, 1.35)
     if yob:
         page.text(x, y, f"{st.choice(('Year of Birth', 'YoB'))} : {person.dob.year}", f)
@@ -216,7 +217,7 @@ def render_front_pvc(ctx: CaseContext) -> Rendered:
         ("Gender", _gender_text(rng, person)),
     ):
         page.text(x, y, label, lab, (90, 90, 90))
-        page.text(x, y + 24, value, f)
+        page.text(x, y + 24, value, fitted(f, value, CARD[0] - 215 - x))
         y += 80
     page.paste(qr_image(f"SPECIMEN-{rng.getrandbits(40):010x}", 170), (CARD[0] - 205, 150))
     page.text(CARD[0] - 120, 330, "Print Date", fam.font(16), (80, 80, 80), align="center")

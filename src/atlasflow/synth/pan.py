@@ -14,6 +14,8 @@ from atlasflow.synth.render import (
     Colour,
     Page,
     emblem,
+    fit_font,
+    fitted,
     line_height,
     photo_placeholder,
     qr_image,
@@ -66,7 +68,7 @@ def render_old(ctx: CaseContext) -> Rendered:
     lh = line_height(f, 1.3)
     y = 180
     for value in (name, father, dob_text):
-        page.text(36, y, value, f, (10, 10, 10))
+        page.text(36, y, value, fitted(f, value, CARD[0] - 300), (10, 10, 10))
         y += lh
     y += 12
     page.text(36, y, "Permanent Account Number", fam.font(24), (40, 40, 40))
@@ -101,7 +103,7 @@ def render_new(ctx: CaseContext) -> Rendered:
         ("Date of Birth", dob_text),
     ):
         page.text(x, y, label, lab, (70, 70, 90))
-        page.text(x, y + 24, value, f, (10, 10, 10))
+        page.text(x, y + 24, value, fitted(f, value, CARD[0] - 200 - x), (10, 10, 10))
         y += 84
     page.paste(qr_image(f"SPECIMEN-PAN-{ctx.rng.getrandbits(40):010x}", 150), (CARD[0] - 186, 200))
     page.paste(signature(st, 200, 70, (20, 20, 20)), (CARD[0] - 240, CARD[1] - 140))
@@ -142,9 +144,15 @@ def render_epan(ctx: CaseContext) -> Rendered:
         ("Father's Name", father),
         ("Date of Birth / Incorporation", dob_text),
     )
+    value_x = 40 + max(lab.getlength(label) for label, _ in rows) + 16
     for label, value in rows:
         page.text(40, y, label, lab, (60, 60, 60))
-        page.text(380, y, f": {value}", f)
+        page.text(
+            value_x,
+            y,
+            f": {value}",
+            fit_font(str(f.path), text=f": {value}", max_width=CARD[0] - 200 - value_x, size=int(f.size)),
+        )
         y += 58
     page.paste(photo_placeholder(150, 185, st), (CARD[0] - 190, 120))
     page.paste(qr_image(f"SPECIMEN-EPAN-{ctx.rng.getrandbits(40):010x}", 130), (40, CARD[1] - 160))

@@ -188,6 +188,11 @@ def fit_font(
     return load_font(path, size)
 
 
+def fitted(font: ImageFont.FreeTypeFont, text: str, max_width: float) -> ImageFont.FreeTypeFont:
+    """`font`, or a smaller size of it, so that `text` fits on one line of `max_width`."""
+    return fit_font(str(font.path), text=text, max_width=max_width, size=int(font.size))
+
+
 def wrap_components(
     components: list[str] | tuple[str, ...],
     font: ImageFont.FreeTypeFont,
