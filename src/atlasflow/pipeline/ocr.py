@@ -8,7 +8,9 @@ first call, so `warm_up` runs one image at start-up.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import unicodedata
 from typing import Protocol
 
 import numpy as np
@@ -22,6 +24,17 @@ class OcrEngine(Protocol):
     def read(self, image: np.ndarray, *, page: int = 1) -> OcrPage:
         """Read an RGB uint8 image; boxes relative to the image (0-1)."""
         ...
+
+
+# The recogniser also knows Chinese: QR codes and Devanagari come out as CJK characters.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def clean_ocr_text(text: str) -> str:
+    """Full-width forms to ASCII, no CJK noise, single spaces."""
+    text = _CJK.sub(" ", unicodedata.normalize("NFKC", text))
+    text = " ".join(text.split())
+    return text if any(c.isalnum() for c in text) else ""
 
 
 def _quiet_rapidocr() -> None:
@@ -62,7 +75,7 @@ class RapidOcrEngine:
                 pts = np.asarray(box, dtype=float)
                 x0, y0 = float(pts[:, 0].min()) / w, float(pts[:, 1].min()) / h
                 x1, y1 = float(pts[:, 0].max()) / w, float(pts[:, 1].max()) / h
-                text = " ".join(str(text).split())
+                text = clean_ocr_text(str(text))
                 if not text:
                     continue
                 lines.append(

@@ -216,6 +216,10 @@ def parse_value(kind: Kind, text: str) -> Parsed | None:
             return parse_yesno(text)
         case Kind.INTEGER:
             return parse_integer(text)
-        case Kind.TEXT | Kind.ADDRESS | Kind.MODEL:
+        case Kind.ADDRESS:
+            from atlasflow.pipeline.places import repair_place_names
+
+            return parse_text(repair_place_names(text))
+        case Kind.TEXT | Kind.MODEL:
             return parse_text(text)
     return None
