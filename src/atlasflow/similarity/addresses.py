@@ -187,7 +187,15 @@ def _as_word(token: str, tables: _Tables) -> str:
         # OCR's 1 is an l as often as an i: try both against the tables.
         candidates = [digit_fold(token)]
         candidates.append(candidates[0].translate(_ONE_AS_I))
-        known = next((c for c in candidates if c.isalpha() and _is_known(c, tables)), None)
+        # A short token ("6A", "N0") is a door number unless it reads as a number label.
+        known = next(
+            (
+                c
+                for c in candidates
+                if c.isalpha() and (c in tables.number_labels if len(c) <= 2 else _is_known(c, tables))
+            ),
+            None,
+        )
         if known:
             return known
         if letters >= 2 and letters >= digits and candidates[0].isalpha():
