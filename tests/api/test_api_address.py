@@ -27,5 +27,7 @@ def test_address_match_accepts_a_clients_credentials_and_refuses_others(api_only
     r = api_only.client.post(PATH, json=BODY, headers={**good, "client_secret": "cs_wrong"})
     assert r.status_code == 401 and r.json()["error_code"] == "401"
     with api_only.services.db.write() as conn:
-        repo.set_client_status(conn, client_id=creds.client_id, status=ClientStatus.DISABLED, now=repo.utcnow())
+        repo.set_client_status(
+            conn, client_id=creds.client_id, status=ClientStatus.DISABLED, now=repo.utcnow()
+        )
     assert api_only.client.post(PATH, json=BODY, headers=good).status_code == 401

@@ -194,3 +194,17 @@ def test_a_database_outage_is_503_and_readyz_says_so(api_only, tmp_path):
     assert api_only.client.get("/readyz").status_code == 200
     # Nothing was half-accepted while the database was away.
     assert api_only.client.get("/v3/verification/flows", headers=headers).json() == {"flows": []}
+
+
+def test_the_http_process_never_loads_ocr(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from atlasflow.api.app import create_app; from atlasflow.config import Settings; "
+        f"create_app(Settings(data_dir={str(tmp_path)!r})); "
+        "print(sorted(m for m in ('rapidocr', 'onnxruntime', 'cv2', 'atlasflow.pipeline.engine') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -54,7 +54,8 @@ def run_server(
         config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on")
         server = uvicorn.Server(config)
         if banner:
-            err_console.print(banner)
+            # Plain print: the walk-through is for copy-paste, so no wrapping and no markup.
+            print(banner, flush=True)
         log.info(
             "serving",
             host=host,
@@ -268,12 +269,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Try it: a demo client, sample documents, a curl walk-through, then serve."""
+        # The samples and the stand-in lender live on this machine: allow loopback for the demo only.
+        import os
+
         from atlasflow.api.demo import SAMPLES_DIR, DemoSite, ensure_demo_client, ensure_samples, walkthrough
 
-        # The samples and the stand-in lender live on this machine: allow loopback for the demo only.
         base = _settings()
         allow = ",".join(filter(None, [base.egress_allow, "127.0.0.0/8"]))
-        settings = base.model_copy(update={"egress_allow": allow})
+        # Quieter logs unless asked: the walk-through and the callback lines are what matter here.
+        level = os.environ.get("ATLAS_LOG_LEVEL", "WARNING")
+        settings = base.model_copy(update={"egress_allow": allow, "log_level": level})
         db = _database(settings)
         creds = ensure_demo_client(db, settings.data_dir)
         db.dispose()

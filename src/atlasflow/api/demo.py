@@ -138,31 +138,31 @@ def walkthrough(*, api: str, site: DemoSite, creds: dict[str, str], samples: lis
         for i, s in enumerate(samples)
     )
     return f"""
-[bold]atlasflow demo[/] — API on {api}, sample documents and a stand-in lender on {site.url("/")}
+atlasflow demo — API on {api}, sample documents and a stand-in lender on {site.url("/")}
 OpenAPI docs: {api}/docs
 
-[bold]demo client[/] (also in data/{CLIENT_FILE}):
+## demo client (also in data/{CLIENT_FILE}):
   client_id      {creds["client_id"]}
   client_secret  {creds["client_secret"]}
   webhook_secret {creds["webhook_secret"]}
 
-[bold]1. token[/]
+## 1. token
 TOKEN=$(curl -s -X POST {api}/v3/verification/authtoken \\
   -H "Client-Id: {creds["client_id"]}" -H "Client-Secret: {creds["client_secret"]}" \\
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-[bold]2. start a flow[/]
+## 2. start a flow
 FLOW=$(curl -s -X POST {api}/v3/verification/flow/init -H "Token: $TOKEN" -H "Content-Type: application/json" \\
   -d '{{"product_type": "PROD_CDL", "application_id": "DEMO-1", "auth_url": "{site.url("/auth")}",
        "callback_url": "{site.url("/callback")}", "flow_params": {{"source": "demo"}}}}' \\
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["flow_uuid"])')
 
-[bold]3. upload the sample documents[/]
+## 3. upload the sample documents
 curl -s -X POST {api}/v3/verification/multiupload -H "Token: $TOKEN" -H "Content-Type: application/json" \\
   -d '{{"flow_uuid": "'$FLOW'", "file_urls": [
       {file_urls}]}}'
 
-[bold]4. poll, then read the results[/] (the callback also arrives here in the console)
+## 4. poll, then read the results (the callback also arrives here in the console)
 curl -s "{api}/v3/verification/status?flow_uuid=$FLOW" -H "Token: $TOKEN"
 curl -s "{api}/v3/verification/extracts?flow_uuid=$FLOW" -H "Token: $TOKEN" | python3 -m json.tool
 curl -s "{api}/v3/verification/callbacks?flow_uuid=$FLOW" -H "Token: $TOKEN" | python3 -m json.tool

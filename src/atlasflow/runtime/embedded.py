@@ -166,9 +166,17 @@ def io_threads(ctx: StageContext, *, owner: str, stop: Flag) -> list[threading.T
 # ------------------------------------------------------------------------------ worker processes
 
 
-def _child_main(role: str, settings: Settings, owner: str, events: tuple[Any, Any, Any], stop: Any) -> None:
+def _child_main(
+    role: str, settings: Settings, owner: str, events: tuple[Any, Any, Any], shared_stop: Any
+) -> None:
     """Entry point of a spawned worker process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the supervisor stops us
+    # This process stops when the supervisor says so (shared event) or when it alone gets SIGTERM;
+    # either way it finishes the item in hand first. Ctrl-C reaches the whole group: the supervisor
+    # decides, so it is ignored here.
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=lambda: (shared_stop.wait(), stop.set()), name="stop-relay", daemon=True).start()
     configure_logging(level=settings.log_level, json=settings.log_json, process=role)
     notifier = EventNotifier(*events)
     ctx = StageContext.build(settings, notifier=notifier)
