@@ -78,6 +78,13 @@ _SPELLING_GROUPS = [["Mohammed", "Mohd", "Muhammad", "Mohammad", "Md"], ["Lakshm
 
 
 def romanise(rng: random.Random, word: str) -> str:
+    """Another common romanisation of one word (Shrinivas for Srinivas); a phrase gets one
+    of its words respelt."""
+    if " " in word:
+        words = word.split(" ")
+        i = rng.randrange(len(words))
+        words[i] = romanise(rng, words[i])
+        return " ".join(words)
     lowered = word.lower()
     # A rewrite that would double a letter pair already there (sh -> shh) is no spelling.
     options = [(x, y) for x, y in _ROMANISATIONS if x in lowered[1:] and y not in lowered]
@@ -91,6 +98,8 @@ def romanise(rng: random.Random, word: str) -> str:
     else:
         i = lowered.index(x, 1)
         out = lowered[:i] + y + lowered[i + len(x) :]
+    if re.search(r"(.)\1\1", out):
+        return word  # "Eeeravati" is nobody's spelling
     return out.capitalize() if word[:1].isupper() else out
 
 
@@ -295,13 +304,18 @@ def business_pairs(faker: Faker, rng: random.Random, n: int) -> Iterator[Pair]:
     for _ in range(n):
         head, trade, legal = _shop_name(rng, faker)
         a = " ".join(x for x in (head, trade, legal) if x)
+        base = (
+            head.split(" ", 1)[1]
+            if head.split(" ", 1)[0] in ("Sri", "Shree", "New") and " " in head
+            else head
+        )
         if rng.random() < 0.6:
-            other = rng.choice([w for w in _SHOP_WORDS if w != head])
+            other = rng.choice([w for w in _SHOP_WORDS if w != base])
             b = " ".join(x for x in (other, trade, legal) if x)
             label = "other shop, same trade"
         else:
             other_trade = rng.choice([t for t in _TRADES if t.split()[0] != trade.split()[0]])
-            other_head = rng.choice([w for w in _SHOP_WORDS if w != head])
+            other_head = rng.choice([w for w in _SHOP_WORDS if w != base])
             b = f"{other_head} {other_trade}"
             label = "other shop"
         yield Pair("name", a, case_noise(rng, b), False, label, "name/business")

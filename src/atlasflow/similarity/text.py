@@ -8,13 +8,15 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
 from atlasflow.similarity._data import load_table
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Words repeat across pairs (Kumar, Road, Nagar); bounded so a long-running service stays small.
+_WORD_CACHE = 1 << 16
 
 
 def ascii_lower(text: str) -> str:
@@ -39,19 +41,19 @@ def _apply(rules: list[list[str]], text: str) -> str:
     return text
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def ocr_fold(word: str) -> str:
     """Fold glyphs OCR confuses inside a word of letters (0/o, 1/l/i, 5/s, rn/m...)."""
     return _apply(_rules()["ocr_letters"], word)
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def digit_fold(word: str) -> str:
     """Letters for the digits OCR reads inside a word of letters (5hri -> shri)."""
     return _apply(_rules()["ocr_digits"], word) if any(c.isdigit() for c in word) else word
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def phonetic_key(word: str) -> str:
     """A key equal for common romanisations of one Indian word (Shrinivas/Srinivas,
     Laxmi/Lakshmi, Gaurav/Gourav, Siddharth/Sidharth, Narayana/Narayan)."""
@@ -73,7 +75,7 @@ class Token:
         return len(self.raw) == 1 and self.raw.isalpha()
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def make_token(word: str, canonical: str = "") -> Token:
     alt = phonetic_key(canonical) if canonical and canonical != word else ""
     return Token(word, phonetic_key(digit_fold(word)), phonetic_key(ocr_fold(word)), alt)
