@@ -464,6 +464,8 @@ def score_same_household(a: str, b: str) -> int:
     street agree, whatever else one side leaves out (a building name, the city)."""
     if not a.strip() or not b.strip():
         return 0
+    if " ".join(ascii_lower(a).split()) == " ".join(ascii_lower(b).split()):
+        return 100
     c = compare_addresses(a, b)
     house = {"same": 1.0, "unknown": 0.5, "different": 0.0}[c.house]
     pin = {"same": 1.0, "unknown": 0.6, "different": 0.0}[c.pin]
