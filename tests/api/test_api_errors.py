@@ -53,6 +53,20 @@ def test_body_that_is_not_json_is_400(lender):
     assert_envelope(r, 400, "Bad Request: ", "not valid JSON")
 
 
+def test_a_json_body_sent_with_a_form_content_type_is_still_read(lender):
+    api, headers = lender
+    r = api.client.post(
+        INIT,
+        content=json.dumps(init_body()),
+        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 201, r.text
+    r = api.client.post(
+        INIT, content=b"product_type=PROD_CDL", headers={**headers, "Content-Type": "text/plain"}
+    )
+    assert_envelope(r, 400, "not valid JSON")
+
+
 def test_json_that_is_not_an_object_is_400(lender):
     api, headers = lender
     assert_envelope(api.client.post(INIT, json=["PROD_CDL"], headers=headers), 400, "JSON object")

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from atlasflow.errors import AtlasError
@@ -177,6 +178,13 @@ def install_error_handlers(app: FastAPI) -> None:
             "The database is unavailable; nothing was accepted, retry later",
             headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests raced on the same unique data (a document_id, an Idempotency-Key); the
+        # database kept one. The loser is told plainly instead of getting a 500.
+        log.info("integrity conflict", error_type=type(exc.orig).__name__)
+        return envelope(409, "A concurrent request changed the same data; retry the request")
 
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
