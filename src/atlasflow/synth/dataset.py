@@ -1,8 +1,13 @@
 """Generate a labelled synthetic dataset: one image or PDF plus one labels JSON per case.
 
 Labels follow SPEC §3/§4 value formats and carry every field of the document's type (see
-`atlasflow.documents`). A case's content depends only on (seed, split, type, index), never on
-how many cases are asked for or which fonts the machine has.
+`atlasflow.documents`). Besides document_type, error_code, error_reason, layout, variant, split
+and data, a label file says which `group` (loan application) the case belongs to (cases of the
+same index share customer, dealer and product, so cross-checks can be scored), whether the file
+has a PDF `text_layer`, and for Aadhaar the card `side`.
+
+A case's labels depend only on (seed, split, type, index): not on how many cases are asked for,
+nor on which fonts the machine has (fonts change only the pictures).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from atlasflow.synth import distractors as distractor_docs
 from atlasflow.synth.application import Application, make_application
 from atlasflow.synth.degrade import DEGRADED_JPEG_QUALITY, degrade_photo, photograph_document
 from atlasflow.synth.errors import SceneLayoutError, SynthError
-from atlasflow.synth.model import CaseContext, Layout, Medium, Rendered, Split
+from atlasflow.synth.model import CaseContext, Layout, Medium, Rendered, Split, Variant
 from atlasflow.synth.pdf import write_digital_pdf, write_scanned_pdf
 
 LAYOUTS: dict[DocumentType, tuple[Layout, ...]] = {
@@ -53,7 +58,7 @@ class Case:
     labels_path: Path
     document_type: DocumentType
     layout: str
-    variant: str  # "clean" | "degraded"
+    variant: Variant
 
 
 def layouts_for(document_type: DocumentType, split: Split | str) -> tuple[Layout, ...]:
@@ -168,14 +173,14 @@ def _write(
 
 
 def _labels(
-    rendered: Rendered, layout: Layout, *, split: Split, variant: str, group: str, fmt: str
+    rendered: Rendered, layout: Layout, *, split: Split, variant: Variant, group: str, fmt: str
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "document_type": rendered.document_type.value,
         "error_code": rendered.error_code.value,
         "error_reason": rendered.error_reason,
         "layout": layout.name,
-        "variant": variant,
+        "variant": variant.value,
         "split": split.value,
         "data": rendered.data,
         "group": group,  # cases sharing a group describe one loan application (cross-checks)
@@ -217,7 +222,7 @@ def generate_case(
     out_dir.mkdir(parents=True, exist_ok=True)
     degrade_rng = random.Random(_seed(seed, split, document_type, index, "degrade"))
     path = _write(rendered, layout, fmt, degraded=degraded, out_dir=out_dir, case_id=case_id, rng=degrade_rng)
-    variant = "degraded" if degraded else "clean"
+    variant = Variant.DEGRADED if degraded else Variant.CLEAN
     labels = _labels(
         rendered, layout, split=split, variant=variant, group=f"{split.value}-{index:04d}", fmt=fmt
     )

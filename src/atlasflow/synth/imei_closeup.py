@@ -116,9 +116,9 @@ def _sticker_dual(ctx: CaseContext, c: StickerContent, fam: FontFamily) -> Image
 
 
 def _sticker_grid(ctx: CaseContext, c: StickerContent, fam: FontFamily) -> Image.Image:
-    st = ctx.style
+    size = ctx.style.randint(23, 26)
     w = 940
-    f, fb, small = fam.font(25), fam.font(25, bold=True), fam.font(18)
+    f, fb, small = fam.font(size), fam.font(size, bold=True), fam.font(18)
     rows: list[tuple[str, str, str | None]] = [
         (c.model_label, c.model_value, None),
         ("Colour", c.colour, None),
@@ -146,13 +146,11 @@ def _sticker_grid(ctx: CaseContext, c: StickerContent, fam: FontFamily) -> Image
             page.text(28 + key_w, y + 10, v, f if len(v) < 40 else small)
         y += rh
     page.text(w / 2, y + 8, f"Marketed by: {c.maker}", small, align="center")
-    _ = st
     return page.img
 
 
 def _sticker_compact(ctx: CaseContext, c: StickerContent, fam: FontFamily) -> Image.Image:
-    st = ctx.style
-    w, h = 820, 560
+    w, h = 820, ctx.style.randint(540, 600)
     page = Page(w, h, paper=(250, 250, 250))
     f, fb, small = fam.font(26), fam.font(26, bold=True), fam.font(20)
     y = 20
@@ -169,7 +167,6 @@ def _sticker_compact(ctx: CaseContext, c: StickerContent, fam: FontFamily) -> Im
     page.text(30, y, c.price_text, fb)
     y += line_height(f, 1.2)
     page.text(30, y, f"Net Qty: 1 N   MFD: {c.mfd}", small)
-    _ = st
     return page.img
 
 

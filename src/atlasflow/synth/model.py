@@ -22,6 +22,11 @@ DEV_AND_TEST = frozenset({Split.DEV, Split.TEST})
 TEST_ONLY = frozenset({Split.TEST})
 
 
+class Variant(StrEnum):
+    CLEAN = "clean"  # the straight render
+    DEGRADED = "degraded"  # photographed on a table, blurred, compressed
+
+
 class Medium(StrEnum):
     """What was rendered; decides output formats and how a photo of it is faked."""
 

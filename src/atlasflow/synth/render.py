@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 import barcode
+import numpy as np
 import qrcode
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -351,15 +352,15 @@ def stamp(
         Image.linear_gradient("L").resize(img.size).rotate(rng.uniform(0, 360)).point(lambda v: 140 + v // 3)
     )
     alpha = Image.composite(alpha, Image.new("L", img.size, 0), speck)
-    alpha = Image.fromarray(_multiply(alpha, fade))
+    alpha = _multiply(alpha, fade)
     img.putalpha(alpha)
     return img.rotate(rng.uniform(-18, 18), expand=True, resample=Image.Resampling.BICUBIC)
 
 
-def _multiply(a: Image.Image, b: Image.Image):  # noqa: ANN202 - numpy array
-    import numpy as np
-
-    return (np.asarray(a, dtype=np.uint16) * np.asarray(b, dtype=np.uint16) // 255).astype(np.uint8)
+def _multiply(a: Image.Image, b: Image.Image) -> Image.Image:
+    """Multiply two greyscale images (alpha masks), 255 being 1.0."""
+    product = np.asarray(a, dtype=np.uint16) * np.asarray(b, dtype=np.uint16) // 255
+    return Image.fromarray(product.astype(np.uint8))
 
 
 def specimen(
@@ -474,4 +475,5 @@ def logo(rng: random.Random, text: str, *, font_path: str, colour: Colour, heigh
 
 def tint(colour: Colour, amount: float) -> Colour:
     """Mix a colour towards white by `amount` (0 = unchanged, 1 = white)."""
-    return tuple(int(c + (255 - c) * amount) for c in colour)  # type: ignore[return-value]
+    r, g, b = (int(c + (255 - c) * amount) for c in colour)
+    return (r, g, b)

@@ -298,15 +298,15 @@ def person(rng: random.Random, face_height: int) -> Bust:
     img = img.resize(
         (max(1, int(img.width * scale)), max(1, int(img.height * scale))), Image.Resampling.LANCZOS
     )
-    head = tuple(int(v * scale) for v in head)  # type: ignore[assignment]
+    hx0, hy0, hx1, hy1 = (int(v * scale) for v in head)
     if rng.random() < 0.5:
         img = ImageOps.mirror(img)
-        head = (img.width - head[2], head[1], img.width - head[0], head[3])  # type: ignore[assignment]
+        hx0, hx1 = img.width - hx1, img.width - hx0
     alpha = img.getchannel("A")
     rgb = ImageEnhance.Brightness(img.convert("RGB")).enhance(rng.uniform(0.82, 1.15))
     rgb = ImageEnhance.Color(rgb).enhance(rng.uniform(0.8, 1.15))
     rgb.putalpha(alpha)
-    return Bust(rgb, head)  # type: ignore[arg-type]
+    return Bust(rgb, (hx0, hy0, hx1, hy1))
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int], margin: int = 0) -> bool:
