@@ -92,6 +92,8 @@ def test_spec_a_different_person_address_or_number_scores_below_50(kind: str, a:
         ("OMKAR SALVI", "0MKAR 5ALVI"),
         ("Pramila Irani", "Prarnila lrani"),
         ("Abdul Rahman", "Abdulrahman"),
+        ("Sri Devi", "Sridevi"),
+        ("KVS Ramesh", "K. V. S. Ramesh"),
         ("Ravi Teja S/O Venkat Rao", "Ravi Teja"),
     ],
 )

@@ -91,7 +91,7 @@ def _known(word: str, table: dict[str, str] | frozenset[str], *, min_length: int
     return None
 
 
-def _name_words(text: str) -> list[str]:
+def _name_words(text: str, *, drop_honorifics: bool = True) -> list[str]:
     """A person's name as words: digits read as letters, relation suffix (S/O ...) cut,
     leading honorifics dropped, consonant runs split to initials (KVS -> k v s)."""
     tables = _tables()
@@ -101,12 +101,19 @@ def _name_words(text: str) -> list[str]:
         if any(tuple(ws[i : i + len(m)]) == m for m in tables.markers):
             ws = ws[:i]
             break
-    while len(ws) > 1 and _known(ws[0], tables.honorifics, min_length=3):
-        ws = ws[1:]
+    if drop_honorifics:
+        ws = _drop_honorifics(ws)
     out: list[str] = []
     for w in ws:
-        out.extend([w] if _known(w, tables.variants, min_length=4) else _split_initials(w))
+        keep = _known(w, tables.variants, min_length=4) or _known(w, tables.honorifics, min_length=3)
+        out.extend([w] if keep else _split_initials(w))
     return out
+
+
+def _drop_honorifics(ws: list[str]) -> list[str]:
+    while len(ws) > 1 and _known(ws[0], _tables().honorifics, min_length=3):
+        ws = ws[1:]
+    return ws
 
 
 def _canonical(word: str) -> str:
@@ -154,7 +161,12 @@ def _fallback(a: Sequence[Token], b: Sequence[Token], cap: float) -> int:
 
 
 def score_person(a: str, b: str) -> int:
-    left_words, right_words = merge_split_words(_name_words(a), _name_words(b))
+    # Join split words before dropping honorifics: "Sri Devi" may be how the other side's
+    # "Sridevi" was written, and then "Sri" is part of the name.
+    left_words, right_words = merge_split_words(
+        _name_words(a, drop_honorifics=False), _name_words(b, drop_honorifics=False)
+    )
+    left_words, right_words = _drop_honorifics(left_words), _drop_honorifics(right_words)
     left, right = _tokens(left_words), _tokens(right_words)
     if not left or not right:
         return 0
