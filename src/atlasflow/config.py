@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     lease_seconds: float = 300.0
     max_document_attempts: int = 3
     idempotency_ttl: int = 24 * 3600
+    # Document files are deleted this long after their result is stored; results are kept.
+    blob_retention_days: float = 30.0
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -216,3 +216,19 @@ def test_an_engine_that_raises_gives_processing_failed_not_a_lost_flow(api_only,
     assert item["error_code"] == "PROCESSING_FAILED" and "Traceback" not in item["error_reason"]
     s = status_of(api_only, headers, flow_uuid)
     assert (s["processing_status"], s["master_status"]) == ("FAILED", "FAILED")  # nothing could be processed
+
+
+def test_document_files_are_deleted_after_retention_and_results_are_kept(api_only, files, tmp_path):
+    flow_uuid, headers = new_flow(api_only, files, {"1": {"type": "INVOICE"}})
+    stage = StageContext.build(api_only.settings.model_copy(update={"blob_retention_days": 0}))
+    fetch_document(stage, owner="t:f")
+    process_document(stage, engine=fake_engine.process_document, owner="t:w")
+    blobs = list((api_only.settings.blob_dir / flow_uuid).iterdir())
+    assert len(blobs) == 1
+    assert sweep(stage)["files_deleted"] == 1
+    assert not blobs[0].exists()
+    assert sweep(stage)["files_deleted"] == 0
+    item = api_only.client.get(
+        "/v3/verification/extracts", params={"flow_uuid": flow_uuid}, headers=headers
+    ).json()
+    assert item["ocr_data"][0]["data"]["document_type"] == "INVOICE"

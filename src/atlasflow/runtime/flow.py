@@ -479,8 +479,9 @@ def deliver_callback(
 
 
 def sweep(ctx: StageContext) -> dict[str, int]:
-    """Periodic repair: expired leases back to the queue, documents that crashed their worker on
-    every attempt failed, and flows whose documents are all done but were never completed."""
+    """Periodic repair and upkeep: expired leases back to the queue, documents that crashed their
+    worker on every attempt failed, flows whose documents are all done but were never completed,
+    old idempotency keys purged, document files past retention deleted."""
     now = repo.utcnow()
     max_attempts = ctx.settings.max_document_attempts
     with ctx.db.write() as conn:
@@ -499,6 +500,15 @@ def sweep(ctx: StageContext) -> dict[str, int]:
                 now=now,
             )
         purged = repo.purge_idempotency(conn, before=now - timedelta(seconds=ctx.settings.idempotency_ttl))
+        expired = repo.expired_blobs(
+            conn, finished_before=now - timedelta(days=ctx.settings.blob_retention_days)
+        )
+    # Files first, then the rows: a crash in between leaves keys pointing at nothing, never the reverse.
+    for _file_uuid, key in expired:
+        ctx.blobs.delete(key)
+    if expired:
+        with ctx.db.write() as conn:
+            repo.forget_blobs(conn, file_uuids=[file_uuid for file_uuid, _key in expired])
     with ctx.db.read() as conn:
         stuck = repo.flows_ready_to_complete(conn)
     completed = sum(1 for flow_uuid in stuck if finalize_flow(ctx, flow_uuid=flow_uuid))
@@ -506,7 +516,13 @@ def sweep(ctx: StageContext) -> dict[str, int]:
         ctx.notifier.documents_queued()
         ctx.notifier.documents_fetched()
         ctx.notifier.delivery_due()
-    counts = {"released": released, "exhausted": len(exhausted), "completed": completed, "purged": purged}
-    if released or exhausted or completed:
+    counts = {
+        "released": released,
+        "exhausted": len(exhausted),
+        "completed": completed,
+        "purged": purged,
+        "files_deleted": len(expired),
+    }
+    if released or exhausted or completed or expired:
         log.info("sweep", **counts)
     return counts

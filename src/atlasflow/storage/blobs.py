@@ -54,5 +54,8 @@ class BlobStore:
         except FileNotFoundError as exc:
             raise BlobNotFoundError(f"blob {key} is missing") from exc
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     def delete_flow(self, flow_uuid: str) -> None:
         shutil.rmtree(self.root / flow_uuid, ignore_errors=True)

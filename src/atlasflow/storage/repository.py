@@ -553,6 +553,27 @@ def exhausted_documents(conn: Connection, *, now: datetime, max_attempts: int) -
     return [_record(DocumentRecord, r) for r in rows]
 
 
+def expired_blobs(conn: Connection, *, finished_before: datetime, limit: int = 500) -> list[tuple[str, str]]:
+    """(file_uuid, blob_key) of done documents whose file is past retention."""
+    rows = conn.execute(
+        select(documents.c.file_uuid, documents.c.blob_key)
+        .where(
+            documents.c.state == DocumentState.DONE.value,
+            documents.c.blob_key.is_not(None),
+            documents.c.finished_at < finished_before,
+        )
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def forget_blobs(conn: Connection, *, file_uuids: Sequence[str]) -> None:
+    if file_uuids:
+        conn.execute(
+            update(documents).where(documents.c.file_uuid.in_(list(file_uuids))).values(blob_key=None)
+        )
+
+
 def release_leases(conn: Connection, *, owner_prefix: str | None = None) -> int:
     """Give documents and deliveries held by dead owners back to the queue at once."""
     n = 0
