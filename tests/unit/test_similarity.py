@@ -158,6 +158,15 @@ def test_dealer_names_are_compared_as_businesses() -> None:
         ),
         ("D-45, Lajpat Nagar II, New Delhi 110024", "D 45 Lajpat Nagar-2 Delhi 110024"),
         ("C1002 Falcon Tower, Gurgaon 122002", "C-1002, FALCON TOWER, GURUGRAM 122002"),
+        (
+            "#12/3, 1st Main, 2nd Cross, Indiranagar, Bangalore-560038",
+            "12/3, I Main, II Cross, Indira Nagar, Bengaluru 560038",
+        ),
+        (
+            "Shop No. 5, Ground Floor, Sai Plaza, MG Road, Vijayawada - 520010",
+            "Shop 5, Sai Plaza, M.G. Road, Vijayawada 520010",
+        ),
+        ("Flat 12, B Wing, Sai Apartments, Pune 411001", "Flat 12, B-Wing, Sai Apts, Pune 411001"),
     ],
 )
 def test_the_same_address_written_differently_scores_at_least_90(a: str, b: str) -> None:

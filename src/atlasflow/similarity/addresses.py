@@ -210,13 +210,40 @@ def _expand(token: str, tables: _Tables) -> list[str]:
         # Mira-Bhayandar is two words, Sector-15 a word and a number; C-1002 and 14-4-16
         # are one door number.
         parts = [_as_word(p, tables) for p in re.split(r"[-/]", token) if p]
-        if all(p.isalpha() and len(p) > 1 for p in parts) or (
+        if all(p.isalpha() for p in parts) or (
             len(parts) == 2 and parts[0].isalpha() and _is_known(parts[0], tables) and parts[1].isdigit()
         ):
             return [w for p in parts for w in _expand(p, tables)]
     token = _as_word(token, tables)
     expansion = tables.abbreviations.get(token, token)
     return expansion.split() if expansion else []
+
+
+def _join_initials(tokens: list[str]) -> list[str]:
+    """M.G. Road is MG Road: a run of single letters is one word."""
+    out: list[str] = []
+    run = ""
+    for token in [*tokens, ""]:
+        if len(token) == 1 and token.isalpha():
+            run += token
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        if token:
+            out.append(token)
+    return out
+
+
+_ROMAN = {"i": "1", "v": "5", "x": "10"}
+
+
+def _read_roman_numerals(tokens: list[str], tables: _Tables) -> list[str]:
+    # "I Main", "V Block": a lone I, V or X before a road or block word is a number.
+    return [
+        _ROMAN[t] if t in _ROMAN and k + 1 < len(tokens) and tokens[k + 1] in tables.generic else t
+        for k, t in enumerate(tokens)
+    ]
 
 
 def parse_address(text: str) -> ParsedAddress:
@@ -236,7 +263,9 @@ def parse_address(text: str) -> ParsedAddress:
     chunk_of: list[int] = []  # which comma-separated part each item came from
     for chunk_index, chunk in enumerate(re.split(r"[,;:\n()]+", lowered)):
         chunk_of.extend([chunk_index - 1] * (len(items) - len(chunk_of)))
-        tokens = [t for raw in _TOKEN.findall(chunk) for t in _expand(raw, tables)]
+        tokens = _read_roman_numerals(
+            [t for raw in _join_initials(_TOKEN.findall(chunk)) for t in _expand(raw, tables)], tables
+        )
         in_landmark = False
         after_label = False
         i = 0
