@@ -96,6 +96,12 @@ def _split_tax(amount: float, rate: int) -> tuple[float, float]:
     return taxable, round(taxable * rate / 100, 2)
 
 
+def _accessory_hsn(description: str) -> str:
+    if "Warranty" in description:
+        return "998716"  # SAC of maintenance and repair services
+    return "8504" if "Charger" in description else "3926"  # chargers; plastic covers and guards
+
+
 def build_content(
     ctx: CaseContext, *, imei_in_description: bool = True
 ) -> tuple[InvoiceContent, dict[str, Any]]:
@@ -129,9 +135,7 @@ def build_content(
     items = []
     taxable_total = tax_total = 0.0
     for desc, hsn, price, subs in [(model, product.line.hsn, product.price, sub_lines)] + (
-        [(app.accessory[0], "8517" if "Charger" in app.accessory[0] else "3926", app.accessory[1], ())]
-        if app.accessory
-        else []
+        [(app.accessory[0], _accessory_hsn(app.accessory[0]), app.accessory[1], ())] if app.accessory else []
     ):
         taxable, tax = _split_tax(price, rate)
         items.append(Item(desc, hsn, 1, taxable, taxable, tax, taxable + tax, subs))
