@@ -17,6 +17,7 @@ from atlasflow.api.deps import Services
 from atlasflow.api.errors import BodyTooLargeError, envelope, install_error_handlers
 from atlasflow.api.fastpath import StatusFastPath
 from atlasflow.api.routes import auth, callbacks, flows, ops
+from atlasflow.api.routes.flows import FLOW_SCOPE_KEY
 from atlasflow.config import Settings
 from atlasflow.logging import get_logger
 from atlasflow.metrics import Metrics
@@ -85,8 +86,10 @@ class RequestMiddleware:
         quiet = method == "GET" and status < 400
         if route in _QUIET_PATHS or (quiet and not self.log_reads):
             return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        flow_uuid = (query.get("flow_uuid") or [None])[0]
+        flow_uuid = scope.get(FLOW_SCOPE_KEY)
+        if flow_uuid is None:
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            flow_uuid = (query.get("flow_uuid") or [None])[0]
         emit = log.debug if quiet else log.info
         emit(
             "request",

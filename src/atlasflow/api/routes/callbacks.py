@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from atlasflow.api.deps import CurrentClient, ServicesDep
 from atlasflow.api.errors import ApiError, flow_not_found
+from atlasflow.api.routes.flows import FLOW_SCOPE_KEY
 from atlasflow.api.schemas import CallbackList, FlowRef, RedeliverResponse, error_responses
 from atlasflow.logging import bind_flow, get_logger
 from atlasflow.storage import repository as repo
@@ -71,7 +72,8 @@ def list_callbacks(
     responses=error_responses(400, 401, 409, 429, 503),
     summary="Send the latest result again (same webhook-id), now and with a fresh retry schedule",
 )
-def redeliver(body: FlowRef, client: CurrentClient, services: ServicesDep) -> JSONResponse:
+def redeliver(body: FlowRef, request: Request, client: CurrentClient, services: ServicesDep) -> JSONResponse:
+    request.scope[FLOW_SCOPE_KEY] = body.flow_uuid
     with services.db.write() as conn:
         if repo.get_flow(conn, flow_uuid=body.flow_uuid, client_id=client.client_id) is None:
             raise flow_not_found()

@@ -41,6 +41,8 @@ status_router = APIRouter(prefix="/v3/verification", tags=["flows"])
 log = get_logger("atlasflow.api")
 
 FLOW_PARAMS_MAX = 16 * 1024
+# Handlers put the flow_uuid here so the request's log line carries it (see api.app).
+FLOW_SCOPE_KEY = "atlas.flow_uuid"
 FlowUuidQuery = Annotated[str, Query(min_length=1, description="The flow_uuid returned by flow/init")]
 
 
@@ -116,6 +118,7 @@ def flow_init(body: FlowInitRequest, request: Request, client: CurrentClient, se
         payload=body.model_dump(mode="json"),
         work=work,
     )
+    request.scope[FLOW_SCOPE_KEY] = json.loads(response.body)["flow_uuid"]
     if created:
         with bind_flow(flow_uuid):
             log.info("flow initialised", client_id=client.client_id, product_type=product.code)
@@ -213,12 +216,14 @@ def _split_ids(values: list[str]) -> list[str]:
     summary="Add files (multipart: flow_uuid, files, document_ids) to a flow; answers like multiupload",
 )
 def upload(
+    request: Request,
     client: CurrentClient,
     services: ServicesDep,
     flow_uuid: Annotated[str, Form(min_length=1)],
     files: Annotated[list[UploadFile], File(description="The document files")],
     document_ids: Annotated[list[str], Form(description="One per file, in order")],
 ) -> Any:
+    request.scope[FLOW_SCOPE_KEY] = flow_uuid
     ids = _split_ids(document_ids)
     if any(not d for d in ids):
         raise missing_params(["document_ids"])
