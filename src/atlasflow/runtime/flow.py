@@ -488,15 +488,17 @@ def sweep(ctx: StageContext) -> dict[str, int]:
         released = repo.release_expired_leases(conn, now=now, max_attempts=max_attempts)
         exhausted = repo.exhausted_documents(conn, now=now, max_attempts=max_attempts)
         for doc in exhausted:
+            fetching = doc.state == DocumentState.FETCHING
             repo.mark_done(
                 conn,
                 file_uuid=doc.file_uuid,
                 owner=None,
                 working=None,
                 document_type=DocumentType.UNRECOGNISED.value,
-                error_code=ErrorCode.PROCESSING_FAILED.value,
-                error_reason=f"processing was interrupted {doc.attempts} times",
+                error_code=(ErrorCode.DOWNLOAD_FAILED if fetching else ErrorCode.PROCESSING_FAILED).value,
+                error_reason=f"{'download' if fetching else 'processing'} was interrupted {doc.attempts} times",
                 data={},
+                downloaded=False if fetching else None,
                 now=now,
             )
         purged = repo.purge_idempotency(conn, before=now - timedelta(seconds=ctx.settings.idempotency_ttl))
