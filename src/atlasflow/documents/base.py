@@ -52,6 +52,9 @@ class FieldSpec:
     after: str | None = None
     # Sections whose lines belong to another field of the same kind ("customer" for the dealer's address).
     avoid: tuple[str, ...] = ()
+    # OCR slips this field's format makes certain, as (regex, replacement): "D0" between digits in a
+    # delivery-order number is the letters DO.
+    repairs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

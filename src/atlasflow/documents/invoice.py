@@ -44,7 +44,7 @@ SPEC = DocumentSpec(
         FieldSpec("dealer_address", Kind.ADDRESS, ("seller address", "dealer address", "shop address", "address"), max_lines=4,
                   fallback=Strategy.BLOCK_AFTER, after="dealership_name", avoid=("customer",)),
         FieldSpec("dealer_gst", Kind.GSTIN, ("gstin", "gst no", "gstin/uin", "gst number", "gst in"), pattern_fallback=True, avoid=("customer",)),
-        FieldSpec("customer_name", Kind.NAME, ("customer name", "buyer name", "name of customer", "bill to", "billed to", "sold to", "buyer", "name"),
+        FieldSpec("customer_name", Kind.NAME, ("customer name", "buyer name", "name of customer", "bill to", "billed to", "sold to", "buyer", "cust name", "customer", "cust", "name"),
                   section="customer", fallback=Strategy.FIRST_LINE),
         FieldSpec("customer_address", Kind.ADDRESS, ("customer address", "buyer address", "billing address", "address", "addr"), max_lines=4,
                   section="customer", fallback=Strategy.BLOCK_AFTER, after="customer_name"),

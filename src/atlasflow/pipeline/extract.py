@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -236,7 +236,7 @@ def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.Lab
 
     remainder = layout.cut_at_labels(hit.remainder, others)
     # "SELLER / DEALER", "IMEI / Serial No.": what follows a connective is more label, not a value.
-    if remainder and not re.match(r"^(/|&|\(|or\b|and\b)", remainder, re.I):
+    if remainder and not re.match(r"^(/|&|\(|or\b|and\b|details\b|information\b|info\b)", remainder, re.I):
         add([hit.line], "same_line", remainder)
     # In a table's header row the cell to the right is the next column's header, not a value.
     in_table_header = any(
@@ -293,7 +293,10 @@ def _header_candidates(ctx: _DocumentContext, spec: FieldSpec) -> list[Extractio
         parsed = parse_value(spec.kind, ln.text)
         if parsed is not None and len(ln.text.replace(" ", "")) >= 5:  # "SFL" in a logo is no name
             cands.append((ln.height, -ln.cy, ln, parsed))
-    cands.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    # The biggest print wins; among lines of about the same size, the top-most (a name sits above
+    # its address, which may be printed just as large on narrow receipts).
+    tallest = max((c[0] for c in cands), default=0.0)
+    cands.sort(key=lambda c: (c[0] >= 0.85 * tallest, c[1], c[0]), reverse=True)
     return [Extraction(p.value, (ln,), "header", 0.0, 0, p.valid, p.repaired, extra={"height_rank": i})
             for i, (_, _, ln, p) in enumerate(cands[:2])]
 
@@ -399,5 +402,11 @@ def extract_text_fields(spec: DocumentSpec, pages: Sequence[OcrPage]) -> dict[st
             section_found = None
             cands = _field_candidates(ctx, fspec, ctx.lines, None, results)
         chosen = _choose(cands, section_found=section_found)
+        if chosen is not None and fspec.repairs and isinstance(chosen.value, str):
+            value = chosen.value
+            for pattern, replacement in fspec.repairs:
+                value = re.sub(pattern, replacement, value)
+            if value != chosen.value:
+                chosen = replace(chosen, value=value, repaired=True)
         results[fspec.name] = chosen or Extraction(fspec.kind.empty, section_found=section_found)
     return results

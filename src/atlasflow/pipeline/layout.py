@@ -73,7 +73,10 @@ def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, i
     # Each word must be there: "Hypothecation: Sah…" is not "hypothecation with".
     want = re.findall(r"[0-9a-z']+", label.lower())
     got = re.findall(r"[0-9a-z']+", line.text[start:end].lower())
-    if len(got) == len(want):
+    if len(want) == 1 and len(got) == 1:
+        if abs(len(want[0]) - len(got[0])) > 1 or fuzz.ratio(want[0], got[0]) < 88:
+            return None
+    elif len(got) == len(want):
         if any(fuzz.ratio(a, b) < 75 for a, b in zip(want, got, strict=True)):
             return None
     elif fuzz.ratio("".join(want), "".join(got)) < 88:
