@@ -38,6 +38,8 @@ def run_server(
     banner: str = "",
 ) -> None:
     """Run uvicorn (this process) with the embedded runtime's workers beside it."""
+    import signal
+
     import uvicorn
 
     from atlasflow.api.app import create_app
@@ -53,6 +55,10 @@ def run_server(
         app = create_app(settings, notifier=runtime.notifier if runtime else None)
         config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on")
         server = uvicorn.Server(config)
+        # uvicorn re-raises the signal that stopped it once it has shut down; with the default
+        # handler that would kill this process before the workers are stopped below.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: None)
         if banner:
             # Plain print: the walk-through is for copy-paste, so no wrapping and no markup.
             print(banner, flush=True)

@@ -166,6 +166,15 @@ def io_threads(ctx: StageContext, *, owner: str, stop: Flag) -> list[threading.T
 # ------------------------------------------------------------------------------ worker processes
 
 
+def _watch_stop(shared_stop: Any, stop: threading.Event, parent: int) -> None:
+    """Stop when the supervisor says so, or when it is gone (killed without a chance to say it):
+    a worker must never outlive its supervisor and keep taking work nobody watches."""
+    while not stop.is_set():
+        if shared_stop.wait(1.0) or os.getppid() != parent:
+            break
+    stop.set()
+
+
 def _child_main(
     role: str, settings: Settings, owner: str, events: tuple[Any, Any, Any], shared_stop: Any
 ) -> None:
@@ -176,7 +185,9 @@ def _child_main(
     stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    threading.Thread(target=lambda: (shared_stop.wait(), stop.set()), name="stop-relay", daemon=True).start()
+    threading.Thread(
+        target=_watch_stop, args=(shared_stop, stop, os.getppid()), name="stop-relay", daemon=True
+    ).start()
     configure_logging(level=settings.log_level, json=settings.log_json, process=role)
     notifier = EventNotifier(*events)
     ctx = StageContext.build(settings, notifier=notifier)
