@@ -96,8 +96,13 @@ def _sticker_dual(ctx: CaseContext, c: StickerContent, fam: FontFamily) -> Image
     page.text(x, y, c.brand.upper() if st.random() < 0.7 else c.brand, bf)
     page.text(w - 36, y + 10, "Made in India", small, align="right")
     y += line_height(bf, 1.1)
-    page.text(x, y, f"{c.model_label}: {c.model_value}", fb)
-    page.text(w - 36, y, f"Colour: {c.colour}", f, align="right")
+    model_text, colour_text = f"{c.model_label}: {c.model_value}", f"Colour: {c.colour}"
+    page.text(x, y, model_text, fb)
+    if fb.getlength(model_text) + f.getlength(colour_text) + 2 * x + 30 > w:
+        y += line_height(f, 1.2)  # no room beside a long model name: the colour gets its own line
+        page.text(x, y, colour_text, f)
+    else:
+        page.text(w - 36, y, colour_text, f, align="right")
     y += line_height(f, 1.2)
     for k, imei in enumerate(c.imeis, 1):
         page.text(x, y, f"IMEI {k}: {imei}" if st.random() < 0.7 else f"IMEI{k}: {imei}", fb)
@@ -174,10 +179,7 @@ def _sticker_box_print(
     ctx: CaseContext, c: StickerContent, fam: FontFamily, ink: Colour, paper: Colour
 ) -> Image.Image:
     """Text printed straight on the box side, barcodes on a small white label (test-only design)."""
-    w, h = 1000, 600
-    page = Page(w, h, paper=paper)
     f, fb, small = fam.font(28), fam.font(28, bold=True), fam.font(20)
-    page.text(30, 24, c.brand, fam.font(44, bold=True), ink)
     lines = [
         f"{c.model_label}: {c.model_value}",
         f"Colour - {c.colour}",
@@ -185,11 +187,15 @@ def _sticker_box_print(
         c.price_text,
         f"Mfd: {c.mfd}   Net Qty: 1N",
     ]
+    label_w = 430
+    # The printed text must not run under the barcode label.
+    w, h = max(1000, int(max(fb.getlength(line) for line in lines)) + label_w + 100), 600
+    page = Page(w, h, paper=paper)
+    page.text(30, 24, c.brand, fam.font(44, bold=True), ink)
     y = 100
     for line in lines:
         page.text(30, y, line, fb if line.startswith(c.model_label) else f, ink)
         y += line_height(f, 1.25)
-    label_w = 430
     page.rect((w - label_w - 30, 90, w - 30, 470), outline=None, fill=(255, 255, 255))
     ly = 105
     for k, imei in enumerate(c.imeis, 1):
