@@ -80,7 +80,11 @@ _WATERMARKS = ("SPECIMEN", "SAMPLE")
 
 
 def _is_watermark(line: OcrLine) -> bool:
-    """Pieces of a diagonal SPECIMEN stamp that OCR reads as words ("PECIMEN", "IMEN")."""
+    """Pieces of a diagonal SPECIMEN stamp that OCR reads as words ("PECIMEN", "IMEN"), and QR-code
+    modules read as "O:O" (fewer than two distinct characters)."""
+    chars = {c for c in line.text.upper().replace("0", "O") if c.isalnum()}
+    if chars <= {"O"}:
+        return True
     word = "".join(c for c in line.text.upper() if c.isalpha())
     return 3 <= len(word) <= 9 and any(word in w or fuzz.ratio(word, w) >= 80 for w in _WATERMARKS)
 
@@ -309,7 +313,7 @@ def _first_line_candidates(ctx: _DocumentContext, spec: FieldSpec, pool: Sequenc
             # "Bill To: Ramesh" — the anchor line itself may carry the value after the phrase.
             continue
         parsed = parse_value(spec.kind, ln.text)
-        if parsed is not None:
+        if parsed is not None and sum(c.isalpha() for c in str(parsed.value)) >= 4:
             return [Extraction(parsed.value, (ln,), "first_line", 0.0, 0, parsed.valid, parsed.repaired)]
     return []
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import barcode
 import numpy as np
 import qrcode
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import ImageChops, Image, ImageDraw, ImageFilter, ImageFont
 
 from atlasflow.synth.fonts import load_font
 
@@ -364,7 +364,7 @@ def _multiply(a: Image.Image, b: Image.Image) -> Image.Image:
 
 
 def specimen(
-    img: Image.Image, font_path: str, *, colour: Colour = (200, 30, 30), alpha: int = 70, angle: float = 28.0
+    img: Image.Image, font_path: str, *, colour: Colour = (200, 30, 30), alpha: int = 45, angle: float = 28.0
 ) -> Image.Image:
     """Stamp a big diagonal SPECIMEN across an ID card render."""
     w, h = img.size
@@ -374,9 +374,10 @@ def specimen(
     mask = Image.new("L", (box[2] - box[0] + 8, box[3] - box[1] + 8), 0)
     ImageDraw.Draw(mask).text((4 - box[0], 4 - box[1]), "SPECIMEN", font=font, fill=alpha)
     mask = mask.rotate(angle, expand=True, resample=Image.Resampling.BILINEAR)
-    out = img.convert("RGB")
-    out.paste(Image.new("RGB", mask.size, colour), ((w - mask.width) // 2, (h - mask.height) // 2), mask)
-    return out
+    # Multiply, like ink on a laminate: printed text under the mark stays as dark as it was.
+    tint = Image.new("RGB", (w, h), (255, 255, 255))
+    tint.paste(Image.new("RGB", mask.size, colour), ((w - mask.width) // 2, (h - mask.height) // 2), mask)
+    return ImageChops.multiply(img.convert("RGB"), tint)
 
 
 def code128(data: str, *, height: int, module: int = 2, colour: Colour = BLACK) -> Image.Image:
