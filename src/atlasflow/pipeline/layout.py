@@ -56,14 +56,16 @@ def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, i
     m = label_regex(label).search(line.text)
     if m:
         return m.start(), m.end(), 1.0
-    if not fuzzy or len(label) < 7 or len(line.text) < len(label) - 1:
+    # Long labels tolerate OCR slips ("Invoice N0", "Grand Tota1", a stamp hiding "Au" of
+    # "Authorised"), but most of the label must be there.
+    need = max(len(label) - 2, int(0.8 * len(label)))
+    if not fuzzy or len(label) < 7 or len(line.text) < need:
         return None
-    # Long labels tolerate an OCR slip ("Invoice N0", "Grand Tota1"), but the whole label must be there.
     al = fuzz.partial_ratio_alignment(label.lower(), line.text.lower(), score_cutoff=86)
-    if al is None or al.src_end - al.src_start < len(label) - 1:
+    if al is None or al.src_end - al.src_start < need:
         return None
     start, end = al.dest_start, al.dest_end
-    if (start > 0 and line.text[start - 1].isalnum()) or end - start < len(label) - 2:
+    if (start > 0 and line.text[start - 1].isalnum()) or end - start < need:
         return None
     # Near-misses count only where a caption would stand: at the start of a line.
     if line.text[:start].strip(SEPARATORS + " 0123456789"):

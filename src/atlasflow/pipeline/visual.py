@@ -92,10 +92,11 @@ class InkEvidence:
 
 
 def _text_mask(shape: tuple[int, int], lines: Sequence[OcrLine], page: int) -> np.ndarray:
+    """Where OCR confidently read printed text; a signature read as "Rwmn" at 0.56 is not masked."""
     h, w = shape
     mask = np.zeros((h, w), dtype=np.uint8)
     for ln in lines:
-        if ln.page != page:
+        if ln.page != page or ln.score < 0.8:
             continue
         x0, y0, x1, y1 = ln.box
         pad = 2
@@ -104,17 +105,20 @@ def _text_mask(shape: tuple[int, int], lines: Sequence[OcrLine], page: int) -> n
 
 
 def signatory_region(lines: Sequence[OcrLine]) -> tuple[int, tuple[float, float, float, float]] | None:
-    """The area where a dealer signs and stamps: around and above the signatory label."""
+    """The area where a dealer signs and stamps: above the signatory label, or below "For <dealer>"
+    when a stamp hides the label."""
     hits = layout.find_label_hits(lines, _SIGNATORY)
-    if not hits:
-        return None
-    ln = max((h.line for h in hits), key=lambda x: (x.page, x.cy))
-    hgt = max(ln.height, 0.012)
-    x0 = max(0.0, ln.box[0] - 0.12)
-    x1 = min(1.0, ln.box[2] + 0.12)
-    y0 = max(0.0, ln.box[1] - 9 * hgt)
-    y1 = min(1.0, ln.box[3] + 1.5 * hgt)
-    return ln.page, (x0, y0, x1, y1)
+    if hits:
+        ln = max((h.line for h in hits), key=lambda x: (x.page, x.cy))
+        hgt = max(ln.height, 0.012)
+        return ln.page, (max(0.0, ln.box[0] - 0.12), max(0.0, ln.box[1] - 9 * hgt), min(1.0, ln.box[2] + 0.12),
+                         min(1.0, ln.box[3] + 1.5 * hgt))
+    for_lines = [h.line for h in layout.find_label_hits(lines, ("for",)) if h.line.cy > 0.5]
+    if for_lines:
+        ln = max(for_lines, key=lambda x: (x.page, x.cy))
+        hgt = max(ln.height, 0.012)
+        return ln.page, (max(0.0, ln.box[0] - 0.12), ln.box[1], min(1.0, ln.box[2] + 0.12), min(1.0, ln.box[3] + 8 * hgt))
+    return None
 
 
 def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -123,39 +127,64 @@ def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np
     return image[y0:y1, x0:x1], (x0, y0, x1, y1)
 
 
+# OpenCV hue ranges (0-180) of stamp inks: red (wraps), violet/magenta, blue, green.
+_INK_HUES = ((160, 12), (125, 160), (90, 125), (40, 90))
+
+
 def detect_stamp(image: np.ndarray, lines: Sequence[OcrLine], *, page: int = 1) -> InkEvidence:
-    """A rubber stamp: a sizeable blob of coloured ink (blue, violet, red, green) near the signatory."""
+    """A rubber stamp: a ring or frame of coloured ink (blue, violet, red, green) in the lower part of
+    the page ("PAID" on a receipt, the dealer's seal at the signatory). Judged by shape, since a blue
+    signature can touch it and share its colour."""
     region = signatory_region(lines)
-    box = region[1] if region and region[0] == page else (0.0, 0.45, 1.0, 1.0)
+    top = min(0.45, region[1][1]) if region and region[0] == page else 0.45
+    box = (0.0, top, 1.0, 1.0)
     crop, (cx0, cy0, _, _) = _crop(image, box)
     if crop.size == 0:
         return InkEvidence(False, 0.5, None)
     hsv = cv2.cvtColor(crop, cv2.COLOR_RGB2HSV)
-    sat = (hsv[..., 1] > 70) & (hsv[..., 2] > 40) & (hsv[..., 2] < 250)
-    mask = sat.astype(np.uint8) * 255
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    inked = (hsv[..., 1] > 50) & (hsv[..., 2] > 40)
     h, w = image.shape[:2]
-    best = None
-    best_score = 0.0
     min_side = 0.05 * min(h, w)
-    for i in range(1, n):
-        x, y, bw, bh, area = stats[i]
-        if bw < min_side or bh < min_side or not (0.33 < bw / bh < 3.0):
+    best: tuple[int, int, int, int] | None = None
+    best_side = 0
+    # One ink colour at a time, so a blue signature over a red seal does not blur its shape.
+    for lo, hi in _INK_HUES:
+        hue = hsv[..., 0]
+        mask = (inked & ((hue >= lo) & (hue < hi) if lo < hi else (hue >= lo) | (hue < hi))).astype(np.uint8)
+        if mask.sum() < min_side * 4:
             continue
-        fill = area / float(bw * bh)
-        score = min(1.0, (min(bw, bh) / (0.12 * min(h, w)))) * (1.0 if fill < 0.85 else 0.4)
-        if score > best_score:
-            best_score = score
-            best = (cx0 + x, cy0 + y, bw, bh)
+        # A worn stamp prints as speckle: close it into its shape before measuring.
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for i in range(1, n):
+            x, y, bw, bh, area = stats[i]
+            if bw < min_side or bh < min_side or not (0.33 < bw / bh < 3.0):
+                continue
+            fill = area / float(bw * bh)
+            # Not a solid coloured band or logo, not a lone thin stroke.
+            if 0.08 < fill < 0.8 and min(bw, bh) > best_side:
+                best, best_side = (cx0 + x, cy0 + y, bw, bh), min(bw, bh)
     if best is None:
         return InkEvidence(False, 0.8, None)
     x, y, bw, bh = best
-    return InkEvidence(True, float(min(1.0, 0.5 + best_score / 2)), (x / w, y / h, (x + bw) / w, (y + bh) / h))
+    strength = min(1.0, 0.6 + best_side / (0.3 * min(h, w)))
+    return InkEvidence(True, float(strength), (x / w, y / h, (x + bw) / w, (y + bh) / h))
+
+
+def _is_outline(component: np.ndarray) -> bool:
+    """A stamp's ring or frame: its ink hugs the edges of its own bounding box."""
+    h, w = component.shape
+    my, mx = max(2, int(0.12 * h)), max(2, int(0.12 * w))
+    total = int(component.sum())
+    inner = int(component[my : h - my, mx : w - mx].sum())
+    return total > 0 and inner / total < 0.3
 
 
 def detect_signature(image: np.ndarray, lines: Sequence[OcrLine], *, page: int = 1) -> InkEvidence:
-    """Handwritten strokes above the signatory label that OCR did not read as text."""
+    """Handwritten strokes near the signatory label that OCR did not confidently read as text.
+
+    Colour does not separate a blue pen from a blue stamp, so shape does: strokes are thin, run
+    sideways and are not a ring or frame."""
     region = signatory_region(lines)
     if region is None or region[0] != page:
         return InkEvidence(False, 0.4, None)
@@ -165,28 +194,26 @@ def detect_signature(image: np.ndarray, lines: Sequence[OcrLine], *, page: int =
         return InkEvidence(False, 0.4, None)
     h, w = image.shape[:2]
     tmask = _text_mask((h, w), lines, page)[cy0:cy1, cx0:cx1]
-    hsv = cv2.cvtColor(crop, cv2.COLOR_RGB2HSV)
     gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    local = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    # Stamp ink is saturated and fills rings; keep dark or blue-black strokes only.
-    stamp_like = (hsv[..., 1] > 110) & ~((hsv[..., 0] > 95) & (hsv[..., 0] < 130) & (hsv[..., 2] < 170))
-    ink = (local > 0) & (tmask == 0) & ~stamp_like
-    ink = ink.astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12) > 0
+    ink = (ink & (tmask == 0)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     stroke_px = 0
     spread_x0, spread_x1 = cx1, 0
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
         if area < 25 or bw < 0.02 * w:
             continue
-        # Strokes are thin and long: area small relative to their box; text remnants are compact.
+        # Strokes are thin: little ink for their box; text remnants and blobs are compact.
         if area / float(bw * bh) > 0.6:
+            continue
+        if min(bw, bh) > 0.04 * w and _is_outline(labels[y : y + bh, x : x + bw] == i):
             continue
         stroke_px += area
         spread_x0, spread_x1 = min(spread_x0, x), max(spread_x1, x + bw)
     width = (spread_x1 - spread_x0) / w if stroke_px else 0.0
-    present = stroke_px > 0.0004 * h * w and width > 0.06
-    strength = min(1.0, 0.55 + abs(stroke_px / (0.0004 * h * w) - 1) * 0.2)
+    present = stroke_px > 0.0003 * h * w and width > 0.05
+    strength = min(1.0, 0.55 + abs(stroke_px / (0.0003 * h * w) - 1) * 0.2)
     bbox = None
     if present:
         bbox = ((cx0 + spread_x0) / w, box[1], (cx0 + spread_x1) / w, box[3])
