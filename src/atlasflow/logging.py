@@ -32,11 +32,11 @@ def configure_logging(*, level: str = "INFO", json: bool = True, process: str = 
     structlog.configure(
         processors=[*processors, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     # Libraries that use stdlib logging (uvicorn errors, alembic) go through the same renderer.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=processors,
@@ -51,6 +51,36 @@ def configure_logging(*, level: str = "INFO", json: bool = True, process: str = 
     logging.getLogger("uvicorn.error").propagate = True
     logging.getLogger("uvicorn.error").handlers[:] = []
     _configured = True
+
+
+class _StderrLogger:
+    """Writes each rendered line to whatever sys.stderr is now; a closed or broken stream drops
+    the line rather than breaking the code that logged it."""
+
+    def msg(self, message: str) -> None:
+        try:
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+        except (ValueError, OSError):
+            pass
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stdlib handler bound to the current sys.stderr, not the one present at configuration."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _stderr_logger(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
 
 
 def _add_static(key: str, value: str) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
+from api_harness import run_api
 from atlas_testkit import wait_until
-from conftest import _api
 
 INVOICE = json.dumps({"type": "INVOICE", "fields": {"customer_name": "S Rao"}}).encode()
 
@@ -60,7 +60,7 @@ def test_a_receiver_down_for_two_attempts_gets_the_callback_on_the_third(api, fi
 
 
 def test_delivery_gives_up_after_the_schedule_and_redeliver_sends_the_same_result(tmp_path, files, receiver):
-    gen = _api(tmp_path, workers=True, callback_schedule="0.1,0.1")
+    gen = run_api(tmp_path, workers=True, callback_schedule="0.1,0.1")
     api = next(gen)
     try:
         receiver.fail_next = 100

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
+import structlog
 import typer
 from typer.testing import CliRunner
 
 from atlasflow.api.commands import register
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def keep_logging_config():
+    """The commands configure logging for their process; give the rest of the test run its own back."""
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.configure(**saved)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def cli() -> typer.Typer:

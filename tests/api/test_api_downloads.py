@@ -7,8 +7,8 @@ import json
 import time
 
 import pytest
+from api_harness import run_api
 from atlas_testkit import FileServer, wait_until
-from conftest import _api
 
 INVOICE = json.dumps({"type": "INVOICE", "fields": {"customer_name": "A Kumar"}}).encode()
 
@@ -17,7 +17,7 @@ INVOICE = json.dumps({"type": "INVOICE", "fields": {"customer_name": "A Kumar"}}
 def strict_api(tmp_path):
     """Egress allows only 127.0.0.1 (the file server) and 127.0.0.9 (a dead callback host, so no
     callback ever leaves the machine); every other private address is refused."""
-    gen = _api(tmp_path, workers=True, egress_allow="127.0.0.1/32,127.0.0.9/32", download_timeout=1.5)
+    gen = run_api(tmp_path, workers=True, egress_allow="127.0.0.1/32,127.0.0.9/32", download_timeout=1.5)
     yield next(gen)
     gen.close()
 
@@ -91,7 +91,7 @@ def test_forbidden_addresses_redirects_and_dead_links_fail_per_document(strict_a
 
 
 def test_names_and_addresses_of_this_machine_are_refused_without_an_allow_list(tmp_path, files: FileServer):
-    gen = _api(tmp_path, workers=True, egress_allow="127.0.0.9/32")  # only the (dead) callback host
+    gen = run_api(tmp_path, workers=True, egress_allow="127.0.0.9/32")  # only the (dead) callback host
     api = next(gen)
     try:
         files.add("/ok.jpg", INVOICE)
@@ -125,7 +125,7 @@ def test_a_server_that_trickles_forever_times_out_and_the_flow_finishes(strict_a
 
 
 def test_a_file_over_the_size_cap_is_refused_without_reading_it_all(tmp_path, files: FileServer):
-    gen = _api(tmp_path, workers=True, download_max_bytes=1024)
+    gen = run_api(tmp_path, workers=True, download_max_bytes=1024)
     api = next(gen)
     try:
         files.add("/big.jpg", b"x" * 5000)

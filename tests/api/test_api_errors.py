@@ -136,9 +136,9 @@ def test_unknown_product_type_is_400_and_the_alias_is_accepted(lender):
     ],
 )
 def test_callback_url_the_egress_policy_refuses_is_422(tmp_path, url):
-    from conftest import _api
+    from api_harness import run_api
 
-    gen = _api(tmp_path, workers=False, egress_allow="")
+    gen = run_api(tmp_path, workers=False, egress_allow="")
     api = next(gen)
     try:
         headers = api.headers(api.new_client())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import fake_engine
+from api_harness import run_api
 from atlas_testkit import wait_until
-from conftest import _api
 
 from atlasflow.storage.db import Database
 
@@ -94,7 +94,7 @@ def test_multipart_upload_with_mismatched_ids_is_400(api_only):
 
 
 def test_rate_limit_is_429_with_retry_after(tmp_path):
-    gen = _api(tmp_path, workers=False, rate_limit_per_second=0.5, rate_limit_burst=4)
+    gen = run_api(tmp_path, workers=False, rate_limit_per_second=0.5, rate_limit_burst=4)
     api = next(gen)
     try:
         headers = api.headers(api.new_client())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jwt
 from atlas_testkit import wait_until
-from conftest import AtlasServer, Lender
+from e2e_harness import AtlasServer, Lender
 from standardwebhooks import Webhook
 
 ALL_TYPES = ("INVOICE", "DELIVERY_ORDER", "AADHAAR", "PAN", "IMEI_CLOSEUP_IMAGE", "ASSET_OPEN_BOX_IMAGE")
