@@ -58,11 +58,10 @@ def cue_scores(lines: Sequence[OcrLine]) -> dict[DocumentType, float]:
     return scores
 
 
-def classify_document(
-    lines: Sequence[OcrLine], *, photo_like: bool, faces: int, largest_face_share: float
-) -> Classification:
+def classify_text(lines: Sequence[OcrLine]) -> tuple[Classification | None, dict[DocumentType, float]]:
+    """The type the words decide, if they decide one: the best type must reach ACCEPT_SCORE and beat
+    the runner-up by a clear margin."""
     scores = cue_scores(lines)
-    text_chars = sum(len(ln.text) for ln in lines)
     open_box = DocumentType.ASSET_OPEN_BOX_IMAGE
     ranked = sorted(((s, t) for t, s in scores.items() if t is not open_box), reverse=True)
     best_score, best = ranked[0]
@@ -70,13 +69,24 @@ def classify_document(
     if best_score >= ACCEPT_SCORE and best_score - second >= 1.0:
         margin = (best_score - second) / best_score
         confidence = min(0.999, 0.6 + 0.1 * min(best_score, 10) / 2.5 * margin)
-        return Classification(best, confidence, scores)
+        return Classification(best, confidence, scores), scores
+    return None, scores
+
+
+def classify_photo(
+    lines: Sequence[OcrLine], scores: dict[DocumentType, float], *, photo_like: bool, faces: int,
+    largest_face_share: float,
+) -> Classification:
+    """For what the words left open: an open-box photo shows the product (a brand on its box) and
+    usually people; a selfie is one large face and no product; anything else is not ours."""
+    open_box = DocumentType.ASSET_OPEN_BOX_IMAGE
+    text_chars = sum(len(ln.text) for ln in lines)
     brand_score = scores.get(open_box, 0.0)
     if photo_like and text_chars < LITTLE_TEXT_CHARS * 4:
-        # A selfie is one large face and no product; an open-box photo shows the product.
         if faces >= 1 and (brand_score > 0 or largest_face_share < 0.06 or faces >= 2):
             return Classification(open_box, 0.9 if brand_score > 0 else 0.75, scores)
         if faces == 0 and brand_score >= 1.0:
             return Classification(open_box, 0.7, scores)
+    best_score = max((s for t, s in scores.items() if t is not open_box), default=0.0)
     return Classification(DocumentType.UNRECOGNISED, 0.8 if best_score < 1.5 else 0.55, scores,
                           "document not in list")

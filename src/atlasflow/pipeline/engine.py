@@ -22,7 +22,7 @@ from atlasflow.documents.base import DocumentSpec, Source
 from atlasflow.domain.types import DocumentResult, DocumentType, ErrorCode, FieldValue, Kind, OcrLine
 from atlasflow.errors import DocumentError
 from atlasflow.pipeline import calibrate, visual
-from atlasflow.pipeline.classify import Classification, classify_document
+from atlasflow.pipeline.classify import Classification, classify_photo, classify_text
 from atlasflow.pipeline.decode import Limits, decode_document
 from atlasflow.pipeline.extract import Extraction, extract_text_fields
 from atlasflow.pipeline.layout import union_box
@@ -139,17 +139,20 @@ def analyse_document(data: bytes, *, ocr: OcrEngine | None = None, limits: Limit
     t = time.perf_counter()
     lines = [ln for p in pages for ln in p.ocr.lines]
     first = pages[0].image
-    stats = visual.photo_stats(first)
-    text_chars = sum(len(ln.text) for ln in lines)
-    # A printed page is mostly white paper and text; a photo of a box on a white floor is not
-    # white enough to tell, so little text is reason enough to look at the pixels.
-    photo_like = stats["white"] < PHOTO_WHITE_MAX or text_chars < LITTLE_TEXT_CHARS
     faces: list[visual.Face] = []
-    if photo_like:
-        faces = visual.face_detector().detect(first)
-    h, w = first.shape[:2]
-    largest = max((f.w * f.h for f in faces), default=0) / float(h * w)
-    cls = classify_document(lines, photo_like=photo_like, faces=len(faces), largest_face_share=largest)
+    cls, scores = classify_text(lines)
+    if cls is None:
+        # The words did not decide: look at the picture (faces, a printed page or a photo).
+        stats = visual.photo_stats(first)
+        text_chars = sum(len(ln.text) for ln in lines)
+        # A printed page is mostly white paper and text; a photo of a box on a white floor is not
+        # white enough to tell, so little text is reason enough to look at the pixels.
+        photo_like = stats["white"] < PHOTO_WHITE_MAX or text_chars < LITTLE_TEXT_CHARS
+        if photo_like:
+            faces = visual.face_detector().detect(first)
+        h, w = first.shape[:2]
+        largest = max((f.w * f.h for f in faces), default=0) / float(h * w)
+        cls = classify_photo(lines, scores, photo_like=photo_like, faces=len(faces), largest_face_share=largest)
     timings.add("classify", time.perf_counter() - t)
     if cls.document_type is DocumentType.UNRECOGNISED:
         result = DocumentResult(DocumentType.UNRECOGNISED, {}, ErrorCode.UNRECOGNISED, "document not in list",
