@@ -106,13 +106,33 @@ def load_engine(spec: str) -> EngineFn:
 
 
 def warm_up_engine(spec: str) -> EngineFn:
-    """Load the engine and its models once; a worker calls this before taking any document."""
+    """Load the engine and its models once, then read one small page: a worker calls this before
+    taking any document, so the first lender's flow does not pay for first-inference setup
+    (measured: a cold first flow took twice as long as the next ones)."""
     module_name, _, _attr = spec.partition(":")
     engine = load_engine(spec)
     warm = getattr(importlib.import_module(module_name), "warm_up", None)
     if callable(warm):
         warm()
+        try:
+            engine(_warm_up_page(), filename="warm-up.png")
+        except Exception as exc:  # warming is an optimisation; a failure here must not stop the worker
+            log.warning("engine warm-up read failed", error_type=type(exc).__name__)
     return engine
+
+
+def _warm_up_page() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(("TAX INVOICE", "Invoice No: WARM-0001", "Date: 01-01-2025", "Total: 100")):
+        draw.text((60, 60 + 50 * i), line, fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 # -------------------------------------------------------------------------------- ids and payloads
