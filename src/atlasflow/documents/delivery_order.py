@@ -39,7 +39,7 @@ SPEC = DocumentSpec(
         FieldSpec("customer_mobile_number", Kind.MOBILE, ("customer mobile", "mobile no", "mobile", "contact no", "phone"), pattern_fallback=True, section="customer"),
         FieldSpec("customer_delivery_address", Kind.ADDRESS, ("delivery address", "customer address", "address of delivery", "deliver at", "address"), max_lines=4,
                   section="customer", fallback=Strategy.BLOCK_AFTER, after="customer_name"),
-        FieldSpec("model", Kind.MODEL, ("asset model", "product model", "model", "asset description", "product", "asset")),
+        FieldSpec("model", Kind.MODEL, ("asset model", "product model", "model", "asset description", "product", "asset"), max_lines=2),
         FieldSpec("asset_cost", Kind.AMOUNT, ("asset cost", "invoice amount", "cost of asset", "product cost", "asset value", "invoice value")),
         FieldSpec("loan_amount", Kind.AMOUNT, ("loan amount", "finance amount", "amount financed", "loan amt")),
         FieldSpec("down_payment", Kind.AMOUNT, ("down payment", "margin money", "downpayment", "dp amount", "customer contribution")),

@@ -74,19 +74,17 @@ def classify_text(lines: Sequence[OcrLine]) -> tuple[Classification | None, dict
 
 
 def classify_photo(
-    lines: Sequence[OcrLine], scores: dict[DocumentType, float], *, photo_like: bool, faces: int,
-    largest_face_share: float,
+    lines: Sequence[OcrLine], scores: dict[DocumentType, float], *, photo_like: bool, faces: int
 ) -> Classification:
     """For what the words left open: an open-box photo shows the product (a brand on its box) and
-    usually people; a selfie is one large face and no product; anything else is not ours."""
+    usually people; anything else is not ours."""
     open_box = DocumentType.ASSET_OPEN_BOX_IMAGE
     text_chars = sum(len(ln.text) for ln in lines)
     brand_score = scores.get(open_box, 0.0)
-    if photo_like and text_chars < LITTLE_TEXT_CHARS * 4:
-        if faces >= 1 and (brand_score > 0 or largest_face_share < 0.06 or faces >= 2):
-            return Classification(open_box, 0.9 if brand_score > 0 else 0.75, scores)
-        if faces == 0 and brand_score >= 1.0:
-            return Classification(open_box, 0.7, scores)
+    # The product must be in the picture: a brand read off its box. Faces alone are a selfie, a
+    # group photo, or a cat that a face detector took for a person.
+    if photo_like and text_chars < LITTLE_TEXT_CHARS * 4 and brand_score >= 1.0:
+        return Classification(open_box, 0.9 if faces else 0.75, scores)
     best_score = max((s for t, s in scores.items() if t is not open_box), default=0.0)
     return Classification(DocumentType.UNRECOGNISED, 0.8 if best_score < 1.5 else 0.55, scores,
                           "document not in list")

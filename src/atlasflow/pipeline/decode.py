@@ -511,7 +511,7 @@ def _breaks_line(line: _LineBuilder, box: tuple[float, float, float, float]) -> 
     if not (line.bottom - 0.25 * h <= centre <= line.top + 0.25 * h):
         return True  # another baseline without an explicit break
     gap = left - line.right
-    return gap > 2.0 * h or gap < -2.0 * h  # a far column, or a jump back to the left
+    return gap > 1.0 * h or gap < -2.0 * h  # a table cell or far column, or a jump back to the left
 
 
 def _clip01(v: float) -> float:

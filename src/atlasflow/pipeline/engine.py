@@ -150,9 +150,7 @@ def analyse_document(data: bytes, *, ocr: OcrEngine | None = None, limits: Limit
         photo_like = stats["white"] < PHOTO_WHITE_MAX or text_chars < LITTLE_TEXT_CHARS
         if photo_like:
             faces = visual.face_detector().detect(first)
-        h, w = first.shape[:2]
-        largest = max((f.w * f.h for f in faces), default=0) / float(h * w)
-        cls = classify_photo(lines, scores, photo_like=photo_like, faces=len(faces), largest_face_share=largest)
+        cls = classify_photo(lines, scores, photo_like=photo_like, faces=len(faces))
     timings.add("classify", time.perf_counter() - t)
     if cls.document_type is DocumentType.UNRECOGNISED:
         result = DocumentResult(DocumentType.UNRECOGNISED, {}, ErrorCode.UNRECOGNISED, "document not in list",

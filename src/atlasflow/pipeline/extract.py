@@ -24,7 +24,7 @@ from atlasflow.pipeline.parsers import Parsed, parse_value
 GENERIC_STOPS = (
     "gstin", "gst no", "gst", "phone", "ph", "mobile", "mob", "email", "e-mail", "tel", "contact",
     "state code", "pan", "place of supply", "date", "invoice", "cin", "website", "fssai", "dl no",
-    "sub", "subject", "dear", "ref", "kind attn", "regd office",
+    "sub", "subject", "dear", "ref", "kind attn", "regd office", "details",
 )
 
 # A wrapped item description ends where its identifiers start.
@@ -213,11 +213,14 @@ def _parse_lines(kind: Kind, lines: Sequence[OcrLine], *, stops: Sequence[str], 
         return None
     if kind is Kind.ADDRESS:
         text = ", ".join(t.strip(" ,") for t in texts)
-    elif kind is Kind.MODEL:
-        text = " ".join(texts)
     else:
-        text = texts[0]
+        text = " ".join(texts)
     return parse_value(kind, text)
+
+
+def _reaches_margin(ctx: _DocumentContext, line: OcrLine) -> bool:
+    right = max((ln.box[2] for ln in ctx.lines if ln.page == line.page), default=1.0)
+    return line.box[2] >= right - 0.06
 
 
 def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.LabelHit, pool: Sequence[OcrLine]) -> list[Extraction]:
@@ -226,8 +229,9 @@ def _candidates_from_hit(ctx: _DocumentContext, spec: FieldSpec, hit: layout.Lab
     limit = spec.max_lines
 
     def add(lines: list[OcrLine], how: str, first_text: str | None = None) -> None:
-        if limit > 1 and lines:
-            # Addresses run over lines; a long item description wraps inside its table cell.
+        if limit > 1 and lines and (spec.kind in (Kind.ADDRESS, Kind.MODEL) or _reaches_margin(ctx, lines[0])):
+            # Addresses run over lines; a long item description wraps inside its table cell; a name
+            # continues only when its line ran into the margin ("… Finance" / "Ltd" on a receipt).
             align = None
             if how == "same_line":
                 ln = lines[0]

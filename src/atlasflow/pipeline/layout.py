@@ -13,6 +13,13 @@ from atlasflow.domain.types import OcrLine
 
 SEPARATORS = " \t:：;-–—#.|)(=>"
 
+# Words that caption table columns in bills.
+COLUMN_WORDS = frozenset({
+    "s", "sr", "sl", "no", "s.no", "sno", "sl.no", "sr.no", "#", "hsn", "sac", "hsn/sac", "qty", "quantity", "rate",
+    "price", "unit", "uom", "mrp", "disc", "discount", "gst", "tax", "taxable", "amount", "amt", "total", "value",
+    "description", "item", "items", "particulars", "product", "model", "imei", "serial", "%",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class LabelHit:
@@ -42,14 +49,18 @@ class LabelHit:
         ("check the product at delivery") is prose."""
         after = self.line.text[self.end : self.end + 3]
         colon = after.lstrip(" ")[:1] in (":", "#", "|", "：") or after.startswith((" - ", " – "))
-        return self.at_line_start or colon or (" " in self.label and len(self.label) > 4)
+        # A table header merged into one line ("S.No HSN/SAC Particulars") is all captions.
+        prefix = self.line.text[: self.start].lower().replace("/", " ").split()
+        in_header = bool(prefix) and all(w.strip(".:#") in COLUMN_WORDS for w in prefix)
+        return self.at_line_start or colon or in_header or (" " in self.label and len(self.label) > 4)
 
 
 @cache
 def label_regex(label: str) -> re.Pattern[str]:
-    words = [w for w in re.split(r"[^0-9a-z']+", label.lower()) if w]
+    words = re.findall(r"[0-9a-z']+|#", label.lower())  # "inv #" must not match a bare "INV"
     body = r"[\s.\-_/']*".join(re.escape(w) for w in words)
-    return re.compile(r"(?<![0-9a-z])" + body + r"(?![0-9a-z])", re.I)
+    # A label may run straight into its number ("MRP12,999", "Ph:98…"), never into more letters.
+    return re.compile(r"(?<![0-9a-z])" + body + r"(?![a-z])", re.I)
 
 
 def find_label(line: OcrLine, label: str, *, fuzzy: bool = True) -> tuple[int, int, float] | None:
@@ -158,10 +169,12 @@ def continuation(first: OcrLine, lines: Sequence[OcrLine], *, limit: int, stop: 
         ln = min(nxt, key=lambda x: x.box[1])
         if any(label_regex(s).search(ln.text) for s in stop):
             break
-        # In a grid a new row starts with its own caption on the left: the value cell ended.
-        if is_caption is not None and any(
-            o is not ln and same_row(o, ln) and o.box[2] <= ln.box[0] + 0.01 and is_caption(o) for o in lines
-        ):
+        # In a grid a new row starts with its own caption on the left, in a bill's item table with its
+        # serial number ("2", "2."): the value cell ended.
+        beside = [o for o in lines if o is not ln and same_row(o, ln) and o.box[2] <= ln.box[0] + 0.01]
+        if any(re.fullmatch(r"\d{1,3}[.)]?", o.text.strip()) for o in beside):
+            break
+        if is_caption is not None and any(is_caption(o) for o in beside):
             break
         block.append(ln)
         current = ln

@@ -219,6 +219,9 @@ def parse_value(kind: Kind, text: str) -> Parsed | None:
         case Kind.ADDRESS:
             from atlasflow.pipeline.places import repair_place_names
 
+            # An address has words: "0P0" beside an Address label is a QR code read as text.
+            if len(text) < 8 or not re.search(r"[A-Za-z]{3}", text):
+                return None
             return parse_text(repair_place_names(text))
         case Kind.TEXT | Kind.MODEL:
             return parse_text(text)
