@@ -34,24 +34,28 @@ def _read(path: Path) -> tuple[bytes | None, DocumentResult | None]:
 
 def _render_table(items: list[dict[str, Any]]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     for item in items:
         data = item["data"]
-        title = f"{item['document_id']}: {data.get('document_type', 'UNRECOGNISED')}"
+        head = f"[bold]{escape(item['document_id'])}[/bold]  {data.get('document_type', 'UNRECOGNISED')}"
         if item["error_code"]:
-            title += f"  [red]{item['error_code']}[/red] {item['error_reason']}"
-        table = Table(title=title, title_justify="left", show_lines=False)
+            head += f"  [red]{item['error_code']}[/red] {escape(item['error_reason'])}"
+        console.print(head)
+        fields = {k: v for k, v in data.items() if k != "document_type"}
+        if not fields:
+            console.print()
+            continue
+        table = Table(show_lines=False)
         table.add_column("field")
         table.add_column("value")
         table.add_column("confidence", justify="right")
-        for name, fv in data.items():
-            if name == "document_type":
-                continue
+        for name, fv in fields.items():
             value = fv["value"]
             shown = ", ".join(value) if isinstance(value, list) else str(value)
-            table.add_row(name, shown, f"{fv['confidence_score']:.2f}")
+            table.add_row(name, escape(shown), f"{fv['confidence_score']:.2f}")
         console.print(table)
 
 
