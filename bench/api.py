@@ -271,13 +271,18 @@ def bench_flow(tmp: Path, *, flows: int) -> list[float]:
 
 
 def write_report(
-    path: Path, status: dict[str, dict[str, float]] | None, flows: list[float], args: argparse.Namespace
+    path: Path,
+    status: dict[str, dict[str, float]] | None,
+    flows: list[float],
+    args: argparse.Namespace,
+    load: str,
 ) -> None:
     lines = [
         "# API benchmark",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `.venv/bin/python bench/api.py`.",
+        f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `.venv/bin/python bench/api.py`. "
+        f"1-minute load average before/after: {load} (the machine is shared; other work inflates both parts).",
         "",
     ]
     if status:
@@ -331,6 +336,7 @@ def main() -> None:
     parser.add_argument("--skip-flow", action="store_true")
     parser.add_argument("--report", type=Path, default=ROOT / "bench" / "reports" / "api.md")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
         status = (
             None
@@ -344,7 +350,7 @@ def main() -> None:
         flows = [] if args.skip_flow else bench_flow(Path(tmp), flows=args.flows)
         if flows:
             print("flow seconds:", [round(t, 2) for t in flows])
-    write_report(args.report, status, flows, args)
+    write_report(args.report, status, flows, args, f"{load_before:.2f} / {os.getloadavg()[0]:.2f}")
     print(f"wrote {args.report}")
 
 
