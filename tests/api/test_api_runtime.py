@@ -232,3 +232,23 @@ def test_document_files_are_deleted_after_retention_and_results_are_kept(api_onl
         "/v3/verification/extracts", params={"flow_uuid": flow_uuid}, headers=headers
     ).json()
     assert item["ocr_data"][0]["data"]["document_type"] == "INVOICE"
+
+
+def test_the_status_fast_path_and_the_regular_route_agree(api_only, files, stage):
+    flow_uuid, headers = new_flow(api_only, files, {"1": {"type": "INVOICE"}, "2": {"type": "PAN"}})
+    fetch_document(stage, owner="t:f")
+
+    def both() -> tuple[dict, dict]:
+        fast = api_only.client.get(f"/v3/verification/status?flow_uuid={flow_uuid}", headers=headers)
+        # An extra query parameter is not the plain case: the regular route answers it.
+        slow = api_only.client.get(f"/v3/verification/status?flow_uuid={flow_uuid}&x=1", headers=headers)
+        assert fast.status_code == slow.status_code == 200
+        return fast.json(), slow.json()
+
+    fast, slow = both()
+    assert fast == slow and fast["upload_status"] == "IN_PROGRESS"
+    fetch_document(stage, owner="t:f")
+    process_document(stage, engine=fake_engine.process_document, owner="t:w")
+    process_document(stage, engine=fake_engine.process_document, owner="t:w")
+    fast, slow = both()
+    assert fast == slow and fast["master_status"] == "SUCCESS"

@@ -57,6 +57,20 @@ def _token(scope: Scope) -> str | None:
     return bearer
 
 
+def status_body(snap: repo.StatusSnapshot) -> bytes:
+    """The status response body: rolled up from documents while in progress, else as stored."""
+    if snap.tally is not None:
+        wire = roll_up(snap.tally, complete=False).to_wire()
+    else:
+        wire = {
+            "upload_status": snap.upload_status,
+            "processing_status": snap.processing_status,
+            "crossheck_status": snap.crosscheck_status,
+            "master_status": snap.master_status,
+        }
+    return json.dumps(wire, separators=(",", ":")).encode()
+
+
 class StatusFastPath:
     def __init__(self, app: ASGIApp, *, state: object) -> None:
         self.app = app
@@ -88,13 +102,4 @@ class StatusFastPath:
             return None
         if services.limiter.check(client_id) is not None:
             return None  # the route applies the limit again and answers 429
-        if snap.tally is not None:
-            wire = roll_up(snap.tally, complete=False).to_wire()
-        else:
-            wire = {
-                "upload_status": snap.upload_status,
-                "processing_status": snap.processing_status,
-                "crossheck_status": snap.crosscheck_status,
-                "master_status": snap.master_status,
-            }
-        return json.dumps(wire, separators=(",", ":")).encode()
+        return status_body(snap)

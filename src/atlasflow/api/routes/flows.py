@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from atlasflow.api.deps import CurrentClient, Services, ServicesDep, require_active, token_client_id
 from atlasflow.api.errors import ApiError, bad_request, flow_not_found, missing_params
+from atlasflow.api.fastpath import status_body
 from atlasflow.api.idempotency import idempotency_key, run_idempotent
 from atlasflow.api.schemas import (
     CallbackData,
@@ -32,7 +33,6 @@ from atlasflow.logging import bind_flow, get_logger
 from atlasflow.net.egress import EgressDeniedError, check_url
 from atlasflow.products import product_for
 from atlasflow.runtime.flow import build_callback_data, live_status, new_batch_id
-from atlasflow.runtime.status import roll_up
 from atlasflow.storage import repository as repo
 from atlasflow.storage.blobs import BlobStore
 
@@ -281,16 +281,7 @@ async def status(flow_uuid: FlowUuidQuery, request: Request) -> Response:
     services.limiter.enforce(client_id)
     if not snap.flow_found:
         raise flow_not_found()
-    if snap.tally is not None:
-        wire = roll_up(snap.tally, complete=False).to_wire()
-    else:
-        wire = {
-            "upload_status": snap.upload_status,
-            "processing_status": snap.processing_status,
-            "crossheck_status": snap.crosscheck_status,
-            "master_status": snap.master_status,
-        }
-    return Response(json.dumps(wire, separators=(",", ":")).encode(), media_type="application/json")
+    return Response(status_body(snap), media_type="application/json")
 
 
 @router.get(
