@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     # Document files are deleted this long after their result is stored; results are kept.
     blob_retention_days: float = 30.0
 
+    # Scale-out runtime. broker_url unset: embedded workers; "redis://host:port/0": Celery workers
+    # (`atlas worker`) take the work and the API only records it. blob_url: "file://<dir>" (default:
+    # data_dir/blobs) or "s3://bucket/prefix" with the usual AWS_* settings; s3_endpoint_url points
+    # at an S3-compatible store (MinIO and the like).
+    broker_url: str | None = None
+    blob_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    # The periodic sweep re-sends tasks for work left waiting this long while its queue is empty
+    # (a message lost with a broker restart); duplicates are harmless, a claimed row is skipped.
+    redispatch_after: float = 30.0
+
     log_level: str = "INFO"
     log_json: bool = True
 

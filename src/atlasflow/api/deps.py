@@ -24,6 +24,7 @@ from atlasflow.runtime.flow import Notifier, NullNotifier
 from atlasflow.storage import repository as repo
 from atlasflow.storage.blobs import BlobStore
 from atlasflow.storage.db import Database
+from atlasflow.storage.s3 import S3BlobStore, open_blob_store
 from atlasflow.storage.tables import ClientStatus
 
 log = get_logger("atlasflow.api")
@@ -67,7 +68,7 @@ class Services:
 
     settings: Settings
     db: Database
-    blobs: BlobStore
+    blobs: BlobStore | S3BlobStore
     keys: KeySource
     policy: EgressPolicy
     limiter: RateLimiter
@@ -82,7 +83,7 @@ class Services:
         return cls(
             settings=settings,
             db=db or Database(settings.resolved_database_url),
-            blobs=BlobStore(settings.blob_dir),
+            blobs=open_blob_store(settings),
             keys=KeySource(configured=settings.jwt_keys, key_file=settings.data_dir / KEY_FILE_NAME),
             policy=EgressPolicy.from_env_value(settings.egress_allow),
             limiter=RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),

@@ -20,7 +20,7 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
@@ -59,13 +59,14 @@ class EventNotifier:
     process: Flag
     deliver: Flag
 
-    def documents_queued(self) -> None:
+    # The ids are for runtimes that dispatch per row; these workers take the oldest row anyway.
+    def documents_queued(self, file_uuids: Sequence[str] = ()) -> None:
         self.fetch.set()
 
-    def documents_fetched(self) -> None:
+    def documents_fetched(self, file_uuids: Sequence[str] = ()) -> None:
         self.process.set()
 
-    def delivery_due(self) -> None:
+    def delivery_due(self, delivery_ids: Sequence[str] = ()) -> None:
         self.deliver.set()
 
 

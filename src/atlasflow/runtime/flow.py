@@ -42,6 +42,7 @@ from atlasflow.runtime.status import FlowStatus, MasterStatus, roll_up
 from atlasflow.storage import repository as repo
 from atlasflow.storage.blobs import BlobNotFoundError, BlobStore
 from atlasflow.storage.db import Database
+from atlasflow.storage.s3 import open_blob_store
 from atlasflow.storage.tables import AttemptOutcome, DeliveryState, DocumentState
 
 log = get_logger("atlasflow.flow")
@@ -51,21 +52,24 @@ _WEBHOOK_NAMESPACE = uuid.UUID("6f1c2b4e-8a53-4d0e-9a55-7b1f3c2d9e10")
 
 
 class Notifier(Protocol):
-    """A nudge between processes; losing one only delays work until the next poll."""
+    """A nudge between processes; losing one only delays work until the next poll.
 
-    def documents_queued(self) -> None: ...
-    def documents_fetched(self) -> None: ...
-    def delivery_due(self) -> None: ...
+    The ids say which rows the nudge is about: the embedded runtime ignores them (its workers
+    poll for the oldest), the Celery runtime sends one task per id."""
+
+    def documents_queued(self, file_uuids: Sequence[str] = ()) -> None: ...
+    def documents_fetched(self, file_uuids: Sequence[str] = ()) -> None: ...
+    def delivery_due(self, delivery_ids: Sequence[str] = ()) -> None: ...
 
 
 class NullNotifier:
-    def documents_queued(self) -> None:
+    def documents_queued(self, file_uuids: Sequence[str] = ()) -> None:
         pass
 
-    def documents_fetched(self) -> None:
+    def documents_fetched(self, file_uuids: Sequence[str] = ()) -> None:
         pass
 
-    def delivery_due(self) -> None:
+    def delivery_due(self, delivery_ids: Sequence[str] = ()) -> None:
         pass
 
 
@@ -75,9 +79,10 @@ class StageContext:
 
     settings: Settings
     db: Database
-    blobs: BlobStore
+    blobs: Any
     policy: EgressPolicy
     notifier: Notifier = field(default_factory=NullNotifier)
+    # A folder (BlobStore) or an S3 bucket (storage.s3.S3BlobStore): same four methods.
     transport: httpx.BaseTransport | None = None  # tests inject a MockTransport for outbound calls
     schedule: tuple[float, ...] = ()
 
@@ -88,7 +93,7 @@ class StageContext:
         return cls(
             settings=settings,
             db=db or Database(settings.resolved_database_url),
-            blobs=BlobStore(settings.blob_dir),
+            blobs=open_blob_store(settings),
             policy=EgressPolicy.from_env_value(settings.egress_allow),
             notifier=notifier or NullNotifier(),
             schedule=parse_schedule(settings.callback_schedule or None),
@@ -293,7 +298,7 @@ def fetch_document(ctx: StageContext, *, owner: str, file_uuid: str | None = Non
             )
         log.info("document fetched", size_bytes=len(fetched.data), fetch_ms=fetch_ms, kept=stored)
         if stored:
-            ctx.notifier.documents_fetched()
+            ctx.notifier.documents_fetched((doc.file_uuid,))
         return doc.file_uuid
 
 
@@ -400,9 +405,10 @@ def finalize_flow(ctx: StageContext, *, flow_uuid: str) -> bool:
         if seq is None:
             return False
         body = json.dumps(build_callback_data(flow, docs, checks), separators=(",", ":"), ensure_ascii=False)
+        delivery_id = str(uuid.uuid4())
         repo.insert_delivery(
             conn,
-            delivery_id=str(uuid.uuid4()),
+            delivery_id=delivery_id,
             flow_uuid=flow_uuid,
             result_seq=seq,
             webhook_id=webhook_id_for(flow_uuid, seq),
@@ -410,7 +416,7 @@ def finalize_flow(ctx: StageContext, *, flow_uuid: str) -> bool:
             now=now,
         )
         log.info("flow completed", master_status=status.master.value, documents=tally.total, result_seq=seq)
-    ctx.notifier.delivery_due()
+    ctx.notifier.delivery_due((delivery_id,))
     return True
 
 

@@ -82,7 +82,7 @@ def redeliver(body: FlowRef, request: Request, client: CurrentClient, services: 
             raise ApiError(409, "The flow has no result to deliver yet")
         if latest.state != DeliveryState.DELIVERING:
             repo.requeue_delivery(conn, delivery_id=latest.delivery_id, now=repo.utcnow())
-    services.notifier.delivery_due()
+    services.notifier.delivery_due((latest.delivery_id,))
     with bind_flow(body.flow_uuid, webhook_id=latest.webhook_id):
         log.info("redelivery requested")
     return JSONResponse(

@@ -185,7 +185,7 @@ def multiupload(
         ),
     )
     if created:
-        services.notifier.documents_queued()
+        services.notifier.documents_queued([d.file_uuid for d in docs])
         with bind_flow(body.flow_uuid):
             log.info("batch accepted", files=len(docs), source="urls")
     return response
@@ -257,9 +257,9 @@ def upload(
             )
     except BaseException:
         for doc in docs:  # nothing recorded: do not keep the bytes either
-            (services.blobs.root / (doc.blob_key or "")).unlink(missing_ok=True)
+            services.blobs.delete(doc.blob_key or "")
         raise
-    services.notifier.documents_fetched()
+    services.notifier.documents_fetched([d.file_uuid for d in docs])
     with bind_flow(flow_uuid):
         log.info("batch accepted", files=len(docs), source="upload")
     return body
