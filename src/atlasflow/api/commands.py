@@ -52,7 +52,7 @@ def run_server(
     if runtime is not None:
         runtime.start()
     try:
-        app = create_app(settings, notifier=runtime.notifier if runtime else None)
+        app = create_app(settings, notifier=runtime.notifier if runtime else _broker_notifier(settings))
         config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on")
         server = uvicorn.Server(config)
         # uvicorn re-raises the signal that stopped it once it has shut down; with the default
@@ -73,6 +73,15 @@ def run_server(
     finally:
         if runtime is not None:
             runtime.stop()
+
+
+def _broker_notifier(settings: Settings):  # noqa: ANN202 - celery is imported only when configured
+    """With ATLAS_BROKER_URL set, recorded work is sent to the Celery workers as tasks."""
+    if not settings.broker_url:
+        return None
+    from atlasflow.runtime.celery_app import notifier_for
+
+    return notifier_for(settings)
 
 
 def verify_files(
@@ -210,6 +219,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the API and its workers over ATLAS_DATA_DIR (SQLite + blobs)."""
         settings = _settings()
+        if settings.broker_url and not no_workers:
+            # Scale-out mode: Celery workers (`atlas worker`) take the work; this process is the API.
+            err_console.print(
+                "ATLAS_BROKER_URL is set: serving the API only; run `atlas worker` for the work"
+            )
+            no_workers = True
         run_server(settings, host=host, port=port, workers=workers, with_workers=not no_workers)
 
     @app.command()
@@ -217,8 +232,19 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int | None, typer.Option(help="Document worker processes (default: CPU count)")
         ] = None,
+        concurrency: Annotated[
+            int | None, typer.Option(help="Celery pool processes (ATLAS_BROKER_URL set; default: CPU count)")
+        ] = None,
+        queues: Annotated[
+            str, typer.Option(help="Celery queues to consume: documents (OCR), flows, callbacks")
+        ] = "documents,flows,callbacks",
+        beat: Annotated[
+            bool, typer.Option("--beat", help="Also run the periodic sweep (exactly one process should)")
+        ] = False,
     ) -> None:
-        """Run only the workers (fetch, process, deliver, sweep) against the configured database."""
+        """Run only the workers (fetch, process, deliver, sweep) against the configured database.
+
+        With ATLAS_BROKER_URL set this is a Celery worker over the named queues."""
         import signal
         import threading
 
@@ -226,6 +252,18 @@ def register(app: typer.Typer) -> None:
         from atlasflow.runtime.embedded import ProcessRuntime
 
         settings = _settings()
+        if settings.broker_url:
+            from atlasflow.runtime.celery_app import run_worker
+
+            _database(settings).dispose()  # the schema is current before any task runs
+            configure_logging(level=settings.log_level, json=settings.log_json, process="celery")
+            run_worker(
+                settings,
+                concurrency=concurrency or workers,
+                queues=[q.strip() for q in queues.split(",") if q.strip()],
+                beat=beat,
+            )
+            return
         configure_logging(level=settings.log_level, json=settings.log_json, process="supervisor")
         runtime = ProcessRuntime(settings, workers=workers)
         done = threading.Event()
@@ -236,6 +274,19 @@ def register(app: typer.Typer) -> None:
             done.wait()
         finally:
             runtime.stop()
+
+    @app.command("beat")
+    def beat_command() -> None:
+        """Run the periodic sweep for Celery workers (ATLAS_BROKER_URL set); run exactly one."""
+        settings = _settings()
+        if not settings.broker_url:
+            err_console.print("ATLAS_BROKER_URL is not set: the embedded runtime sweeps by itself")
+            raise typer.Exit(2)
+        from atlasflow.logging import configure_logging
+        from atlasflow.runtime.celery_app import run_beat
+
+        configure_logging(level=settings.log_level, json=settings.log_json, process="beat")
+        run_beat(settings)
 
     @app.command()
     def migrate() -> None:
