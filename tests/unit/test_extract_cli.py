@@ -37,3 +37,9 @@ def test_table_output_and_a_missing_file_is_an_error(tmp_path: Path) -> None:
     proc = _atlas("extract", str(CASES / "unrecognised-typed_letter-5.png"), str(tmp_path / "nope.jpg"))
     assert proc.returncode == 1
     assert "UNRECOGNISED" in proc.stdout and "file not found" in proc.stdout
+
+
+def test_an_unknown_ocr_engine_is_a_plain_error() -> None:
+    proc = _atlas("extract", "--ocr", "nonesuch", str(CASES / "pan-pan_new-5.png"))
+    assert proc.returncode == 2
+    assert "unknown OCR engine 'nonesuch'" in proc.stderr and "Traceback" not in proc.stderr

@@ -62,23 +62,30 @@ def _render_table(items: list[dict[str, Any]]) -> None:
 def extract(
     files: Annotated[list[Path], typer.Argument(help="Document files (JPEG, PNG, WebP, TIFF, BMP, PDF).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array of ocr_data items on stdout.")] = False,
+    ocr: Annotated[str, typer.Option(help="OCR engine: rapidocr (default) or tesseract (Debian tesseract-ocr).")] = "rapidocr",
 ) -> None:
     """Classify and extract each file; document_id is the file's name."""
     from rich.progress import Progress
 
+    from atlasflow.errors import AtlasError
     from atlasflow.pipeline.engine import process_document, warm_up
+
+    try:
+        warm_up(ocr)
+    except AtlasError as exc:
+        typer.echo(f"atlas extract: {exc}", err=True)
+        raise typer.Exit(2) from None
 
     batch_id = _batch_id()
     items: list[dict[str, Any]] = []
     unreadable = 0
     with Progress(transient=True, console=_stderr_console(), disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("loading models", total=len(files))
-        warm_up()
+        task = progress.add_task("reading", total=len(files))
         for path in files:
             progress.update(task, description=f"reading {path.name}")
             data, failed = _read(path)
             unreadable += failed is not None
-            result = failed or process_document(data or b"", filename=path.name)
+            result = failed or process_document(data or b"", filename=path.name, ocr=ocr)
             items.append(result.to_wire(document_id=path.name, file_uuid=str(uuid.uuid4()), batch_id=batch_id))
             progress.advance(task)
     if as_json:

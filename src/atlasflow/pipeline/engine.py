@@ -171,10 +171,12 @@ def analyse_document(data: bytes, *, ocr: OcrEngine | None = None, limits: Limit
     return Analysis(result, pages, cls, extractions, timings)
 
 
-def process_document(data: bytes, *, filename: str | None = None) -> DocumentResult:
-    """The SPEC ocr_data item (without caller ids) for one file's bytes. Never raises for bad input."""
+def process_document(data: bytes, *, filename: str | None = None, ocr: str | None = None) -> DocumentResult:
+    """The SPEC ocr_data item (without caller ids) for one file's bytes. Never raises for bad input.
+
+    `ocr` names the OCR engine (`rapidocr`, the default, or `tesseract`)."""
     try:
-        return analyse_document(data).result
+        return analyse_document(data, ocr=get_engine(ocr) if ocr else None).result
     except Exception:  # a bug must not lose the flow: the document carries PROCESSING_FAILED
         log.exception("document processing failed", extra={"filename_given": filename is not None})
         return DocumentResult.failed(ErrorCode.PROCESSING_FAILED, "internal error while processing the document")
