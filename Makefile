@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench-accuracy clean
+.PHONY: run test test-scale check lint bench-accuracy bench-throughput clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,18 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q -m "not slow and not scale"
 
+# The scale-out group: PostgreSQL, Redis and moto's S3 started on loopback by .ci/services.sh
+# (ports 55432/56379/55000, data in a temporary folder), stopped again whatever happens.
+test-scale: $(STAMP)
+	bash .ci/test-scale.sh
+
 check: test
 
 bench-accuracy: $(STAMP)
 	$(BIN)/atlas bench accuracy
+
+bench-throughput: $(STAMP)
+	bash .ci/test-scale.sh bench
 
 clean:
 	rm -rf $(VENV) data bench/out

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop the scale-out services on loopback for the `scale` test group:
 #   PostgreSQL on 55432, Redis on 56379, moto's S3 server on 55000, data under $ATLAS_SCALE_DIR.
-# Usage: .ci/services.sh install | start | stop | env
+# Usage: .ci/services.sh install | start | stop | env | stop-redis | start-redis | stop-postgres | start-postgres
 # `env` prints the exports the tests read (ATLAS_TEST_POSTGRES, ATLAS_TEST_REDIS, ATLAS_TEST_S3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,11 +38,9 @@ start() {
     as_pg "$PG_BIN/initdb" -D "$SCALE_DIR/pg" -U atlas --auth=trust -E UTF8 >"$SCALE_DIR/initdb.log"
   fi
   mkdir -p "$SCALE_DIR/pgsock" && chmod 777 "$SCALE_DIR/pgsock"
-  as_pg "$PG_BIN/pg_ctl" -D "$SCALE_DIR/pg" -l "$SCALE_DIR/pg.log" -w \
-    -o "-h 127.0.0.1 -p $PG_PORT -k $SCALE_DIR/pgsock -c max_connections=300 -c fsync=off" start >/dev/null
+  start_postgres
   # Redis: no persistence (the database is the truth; a lost queue costs one sweep).
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
-    --daemonize yes --pidfile "$SCALE_DIR/redis.pid" --logfile "$SCALE_DIR/redis.log" --dir "$SCALE_DIR"
+  start_redis
   # moto's S3 server.
   nohup "$PY" -m moto.server -H 127.0.0.1 -p "$S3_PORT" >"$SCALE_DIR/moto.log" 2>&1 &
   echo $! >"$SCALE_DIR/moto.pid"
@@ -66,6 +64,27 @@ stop() {
   if [ -f "$SCALE_DIR/moto.pid" ]; then kill "$(cat "$SCALE_DIR/moto.pid")" 2>/dev/null || true; rm -f "$SCALE_DIR/moto.pid"; fi
 }
 
+start_redis() {
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --daemonize yes --pidfile "$SCALE_DIR/redis.pid" --logfile "$SCALE_DIR/redis.log" --dir "$SCALE_DIR"
+}
+
+# For the outage scenarios: Redis loses every queued message (no persistence), PostgreSQL stops
+# hard (immediate mode) and comes back with everything committed.
+stop_redis() {
+  kill -9 "$(cat "$SCALE_DIR/redis.pid")" 2>/dev/null || true
+  rm -f "$SCALE_DIR/redis.pid"
+}
+
+stop_postgres() {
+  as_pg "$PG_BIN/pg_ctl" -D "$SCALE_DIR/pg" -m immediate -w stop >/dev/null
+}
+
+start_postgres() {
+  as_pg "$PG_BIN/pg_ctl" -D "$SCALE_DIR/pg" -l "$SCALE_DIR/pg.log" -w \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $SCALE_DIR/pgsock -c max_connections=300 -c fsync=off" start >/dev/null
+}
+
 env_() {
   echo "export ATLAS_SCALE_DIR=$SCALE_DIR"
   echo "export ATLAS_TEST_POSTGRES=postgresql+psycopg://atlas@127.0.0.1:$PG_PORT/postgres"
@@ -79,5 +98,9 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   env) env_ ;;
+  stop-redis) stop_redis ;;
+  start-redis) start_redis ;;
+  stop-postgres) stop_postgres ;;
+  start-postgres) start_postgres ;;
   *) echo "usage: $0 install|start|stop|env" >&2; exit 2 ;;
 esac

@@ -5,8 +5,11 @@ from __future__ import annotations
 import collections
 import json
 
+import pytest
 from atlas_testkit import FileServer, Receiver, wait_until
 from scale_harness import Cluster, Lender, invoice
+
+pytestmark = pytest.mark.scale
 
 
 def _callbacks_by_flow(receiver: Receiver) -> dict[str, list[str]]:
