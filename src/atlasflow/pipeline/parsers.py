@@ -71,8 +71,8 @@ def parse_year(text: str) -> Parsed | None:
 
 
 _AMOUNT_RE = re.compile(
-    r"(?<![\w.])(?:(?:rs|inr|₹|mrp)\.?\s*:?\s*)?"
-    r"(\d{1,3}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?:\s*/-)?(?![\d,])",
+    # A rupee mark OCR may misread ("t21,999", "z21,999"), then digits with separators.
+    r"(?<![\d.,])((?:rs|inr|₹|mrp)\.?\s*:?\s*)?(\d(?:\d|[,.]\s?(?=\d))*)(?:\s*/-)?",
     re.I,
 )
 
@@ -82,15 +82,33 @@ def amount_value(whole: str, frac: str | None) -> int | float:
     return int(number) if number.is_integer() else round(number, 2)
 
 
+def _split_amount(run: str) -> tuple[str, str | None] | None:
+    """'1,23,456.00' → ('123456', '00'); '18.999.00' (a comma read as a point) → ('18999', '00').
+
+    The last separator followed by one or two digits is the decimal point; every other separator
+    groups digits and must be followed by two or three of them."""
+    run = run.replace(" ", "")
+    parts = re.split(r"[,.]", run)
+    frac = None
+    if len(parts) > 1 and len(parts[-1]) in (1, 2):
+        frac = parts.pop()
+    if any(len(p) not in (2, 3) for p in parts[1:]) or not parts[0]:
+        return None
+    return "".join(parts), frac
+
+
 def parse_amounts(text: str) -> list[Parsed]:
     out = []
     for m in _AMOUNT_RE.finditer(text.replace("₹ ", "₹")):
-        whole, frac = m.group(1), m.group(2)
+        split = _split_amount(m.group(2))
+        if split is None:
+            continue
+        whole, frac = split
         # A bare short integer with no currency, separators or decimals is usually a quantity or code.
-        marked = bool(re.match(r"(rs|inr|₹|mrp)", m.group(0), re.I)) or "," in whole or frac is not None
+        marked = bool(m.group(1)) or any(c in m.group(2) for c in ",.")
         if not marked and len(whole) < 3:
             continue
-        out.append(Parsed(amount_value(whole, frac), m.start(1), m.end(), marked))
+        out.append(Parsed(amount_value(whole, frac), m.start(2), m.end(), marked))
     return out
 
 

@@ -137,7 +137,13 @@ def detect_stamp(image: np.ndarray, lines: Sequence[OcrLine], *, page: int = 1) 
     signature can touch it and share its colour."""
     region = signatory_region(lines)
     top = min(0.45, region[1][1]) if region and region[0] == page else 0.45
-    box = (0.0, top, 1.0, 1.0)
+    # Only on the paper: in a phone photo the table or floor around the page is not a stamp.
+    on_page = [ln for ln in lines if ln.page == page]
+    if on_page:
+        x0, _, x1, y1 = layout.union_box(on_page)
+        box = (max(0.0, x0 - 0.05), top, min(1.0, x1 + 0.05), min(1.0, y1 + 0.08))
+    else:
+        box = (0.0, top, 1.0, 1.0)
     crop, (cx0, cy0, _, _) = _crop(image, box)
     if crop.size == 0:
         return InkEvidence(False, 0.5, None)
