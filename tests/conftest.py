@@ -2,7 +2,7 @@
 
 With ATLAS_TEST_ON_POSTGRES=1 and ATLAS_TEST_POSTGRES set to an admin URL
 (`postgresql+psycopg://user@host:port/postgres`, as `.ci/services.sh env` prints), every API test
-gets a fresh database and every e2e module one (its server lives for the module), handed to the
+gets a fresh database and every e2e module one more (its server lives for the module), handed to the
 code under test through ATLAS_DATABASE_URL exactly as an operator would. Unset (the default
 `make test`), nothing here runs and the tests use SQLite in their temporary folders.
 """
@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 _ON = os.environ.get("ATLAS_TEST_ON_POSTGRES") == "1" and bool(os.environ.get("ATLAS_TEST_POSTGRES"))
-_PER_TEST = ("api",)
+# e2e gets both: the module's shared `server` starts with the module's database, and a server a
+# test starts for itself gets that test's own, so two servers with separate blob folders never
+# take each other's documents.
+_PER_TEST = ("api", "e2e")
 _PER_MODULE = ("e2e",)
 
 
