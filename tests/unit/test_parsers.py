@@ -89,3 +89,8 @@ def test_pincode_takes_the_pin_that_closes_an_address() -> None:
 def test_gender_needs_a_whole_word() -> None:
     assert parse_value(Kind.GENDER, "पुरुष / MALE").value == "MALE"
     assert parse_value(Kind.GENDER, "12 M G Road") is None
+
+
+def test_gstin_check_character_read_as_its_lookalike_is_resolved_by_the_checksum() -> None:
+    parsed = parse_value(Kind.GSTIN, "GSTIN: 08KIZCQ8684E1Z0")  # the check character is the letter O
+    assert parsed.value == "08KIZCQ8684E1ZO" and parsed.valid and parsed.repaired

@@ -7,6 +7,7 @@ text as read is returned unvalidated, and the confidence model sees `valid=False
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stdnum import imei as std_imei
@@ -44,6 +45,23 @@ def _repair(raw: str, pattern: str) -> str:
     return "".join(out)
 
 
+_LOOKALIKE = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z", "Z": "2",
+              "6": "G", "G": "6"}
+
+
+def _resolve_either(value: str, *, positions: tuple[int, ...], is_valid: Callable[[str], bool]) -> str:
+    """At positions that may hold a letter or a digit, try the look-alike of what OCR read; keep the
+    change only when exactly one variant makes the check character valid."""
+    valid = []
+    for pos in positions:
+        alt = _LOOKALIKE.get(value[pos])
+        if alt:
+            candidate = value[:pos] + alt + value[pos + 1 :]
+            if is_valid(candidate):
+                valid.append(candidate)
+    return valid[0] if len(valid) == 1 else value
+
+
 # --- GSTIN: 2 digits state, PAN (5L 4D 1L), entity (alnum), 'Z', check (alnum)
 _GSTIN_SHAPE = "DDLLLLLDDDDLAZA"
 _GSTIN_RE = re.compile(r"(?<![A-Za-z0-9])([0-9A-Za-z|]{2}[ ]?[0-9A-Za-z|]{13})(?![A-Za-z0-9])")
@@ -64,6 +82,8 @@ def find_gstins(text: str) -> list[IdMatch]:
             continue
         fixed = _repair(raw, _GSTIN_SHAPE.replace("Z", "A"))
         fixed = fixed[:13] + "Z" + fixed[14:] if fixed[13] in "Z2" else fixed
+        if not gstin_is_valid(fixed):
+            fixed = _resolve_either(fixed, positions=(12, 14), is_valid=gstin_is_valid)
         if gstin_is_valid(fixed):
             found.append(IdMatch(fixed, m.start(1), m.end(1), True, True))
         elif re.fullmatch(r"\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]", fixed):
