@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 100 * 1024 * 1024  # multipart /upload carries the files themselves
     max_files_per_call: int = 25
+    # Abuse limits: documents in one flow over all its batches, and flows of one client not yet
+    # completed (a runaway integration cannot fill the queue for everyone else). 0 disables.
+    max_files_per_flow: int = 200
+    max_open_flows_per_client: int = 5000
 
     # Downloads and callbacks (SPEC §5).
     download_max_bytes: int = 20 * 1024 * 1024
@@ -57,6 +61,10 @@ class Settings(BaseSettings):
     idempotency_ttl: int = 24 * 3600
     # Document files are deleted this long after their result is stored; results are kept.
     blob_retention_days: float = 30.0
+    # ATLAS_RETENTION_DAYS, when set, is the retention period that counts (it wins over
+    # blob_retention_days); with retention_delete_results the whole flow (results, callbacks) goes too.
+    retention_days: float | None = None
+    retention_delete_results: bool = False
 
     # Scale-out runtime. broker_url unset: embedded workers; "redis://host:port/0": Celery workers
     # (`atlas worker`) take the work and the API only records it. blob_url: "file://<dir>" (default:
@@ -78,6 +86,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'atlas.db').resolve()}"
+
+    @property
+    def effective_retention_days(self) -> float:
+        return self.retention_days if self.retention_days is not None else self.blob_retention_days
 
     @property
     def blob_dir(self) -> Path:

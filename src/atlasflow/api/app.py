@@ -16,8 +16,9 @@ from atlasflow import __version__
 from atlasflow.api.deps import Services
 from atlasflow.api.errors import BodyTooLargeError, envelope, install_error_handlers
 from atlasflow.api.fastpath import StatusFastPath
-from atlasflow.api.routes import auth, callbacks, flows, ops
+from atlasflow.api.routes import auth, callbacks, erasure, flows, ops
 from atlasflow.api.routes.flows import FLOW_SCOPE_KEY
+from atlasflow.api.security import SecurityHeaders
 from atlasflow.config import Settings
 from atlasflow.logging import get_logger
 from atlasflow.metrics import Metrics
@@ -164,7 +165,7 @@ def create_app(
     install_error_handlers(app)
     # The status route first: it is polled far more than anything else, and routes match in order.
     app.include_router(flows.status_router)
-    for module in (auth, flows, callbacks, ops):
+    for module in (auth, flows, erasure, callbacks, ops):
         app.include_router(module.router)
     _mount_address_api(app, services)
     app.add_middleware(StatusFastPath, state=app.state)  # inside RequestMiddleware: metrics still count
@@ -175,6 +176,7 @@ def create_app(
         max_upload=settings.max_upload_bytes,
         log_reads=settings.log_level.upper() == "DEBUG",
     )
+    app.add_middleware(SecurityHeaders)  # outermost: even a 413 from the body limit carries them
     return app
 
 

@@ -168,6 +168,11 @@ class RedeliverResponse(BaseModel):
     state: str
 
 
+class FlowErased(BaseModel):
+    flow_uuid: str
+    erased: bool
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting the error envelope for these statuses."""
     return {

@@ -38,6 +38,7 @@ from atlasflow.errors import DocumentError
 from atlasflow.logging import bind_flow, get_logger
 from atlasflow.net.egress import DownloadError, EgressPolicy, fetch_file
 from atlasflow.products import product_for
+from atlasflow.runtime.retention import erase_expired_flows, remove_orphan_files
 from atlasflow.runtime.status import FlowStatus, MasterStatus, roll_up
 from atlasflow.storage import repository as repo
 from atlasflow.storage.blobs import BlobNotFoundError, BlobStore
@@ -529,7 +530,7 @@ def sweep(ctx: StageContext) -> dict[str, int]:
             )
         purged = repo.purge_idempotency(conn, before=now - timedelta(seconds=ctx.settings.idempotency_ttl))
         expired = repo.expired_blobs(
-            conn, finished_before=now - timedelta(days=ctx.settings.blob_retention_days)
+            conn, finished_before=now - timedelta(days=ctx.settings.effective_retention_days)
         )
     # Files first, then the rows: a crash in between leaves keys pointing at nothing, never the reverse.
     for _file_uuid, key in expired:
@@ -537,6 +538,8 @@ def sweep(ctx: StageContext) -> dict[str, int]:
     if expired:
         with ctx.db.write() as conn:
             repo.forget_blobs(conn, file_uuids=[file_uuid for file_uuid, _key in expired])
+    erased = erase_expired_flows(ctx)
+    orphans = remove_orphan_files(ctx)
     with ctx.db.read() as conn:
         stuck = repo.flows_ready_to_complete(conn)
     completed = sum(1 for flow_uuid in stuck if finalize_flow(ctx, flow_uuid=flow_uuid))
@@ -550,7 +553,9 @@ def sweep(ctx: StageContext) -> dict[str, int]:
         "completed": completed,
         "purged": purged,
         "files_deleted": len(expired),
+        "flows_erased": erased,
+        "orphan_folders_removed": orphans,
     }
-    if released or exhausted or completed or expired:
+    if released or exhausted or completed or expired or erased or orphans:
         log.info("sweep", **counts)
     return counts

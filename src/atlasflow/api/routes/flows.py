@@ -29,6 +29,8 @@ from atlasflow.api.schemas import (
     UploadedFile,
     error_responses,
 )
+from atlasflow.api.security import enforce_flow_file_limit, enforce_open_flow_limit
+from atlasflow.config import Settings
 from atlasflow.logging import bind_flow, get_logger
 from atlasflow.net.egress import EgressDeniedError, check_url
 from atlasflow.products import product_for
@@ -97,6 +99,7 @@ def flow_init(body: FlowInitRequest, request: Request, client: CurrentClient, se
     flow_uuid = str(uuid.uuid4())
 
     def work(conn: Connection) -> tuple[int, Any]:
+        enforce_open_flow_limit(conn, client_id=client.client_id, settings=services.settings)
         repo.insert_flow(
             conn,
             flow_uuid=flow_uuid,
@@ -142,8 +145,10 @@ def _record_batch(
     flow_uuid: str,
     docs: list[repo.NewDocument],
     source: str,
+    settings: Settings,
 ) -> tuple[int, Any]:
-    _owned_flow(conn, flow_uuid=flow_uuid, client_id=client_id)
+    flow = _owned_flow(conn, flow_uuid=flow_uuid, client_id=client_id)
+    enforce_flow_file_limit(existing=flow.document_count, adding=len(docs), settings=settings)
     taken = repo.existing_document_ids(conn, flow_uuid=flow_uuid, document_ids=[d.document_id for d in docs])
     if taken:
         raise bad_request(f"document_id already used in this flow: {sorted(taken)!r}")
@@ -181,7 +186,12 @@ def multiupload(
         endpoint="multiupload",
         payload=body.model_dump(mode="json"),
         work=lambda conn: _record_batch(
-            conn, client_id=client.client_id, flow_uuid=body.flow_uuid, docs=docs, source="urls"
+            conn,
+            client_id=client.client_id,
+            flow_uuid=body.flow_uuid,
+            docs=docs,
+            source="urls",
+            settings=services.settings,
         ),
     )
     if created:
@@ -253,7 +263,12 @@ def upload(
             )
         with services.db.write() as conn:
             status, body = _record_batch(
-                conn, client_id=client.client_id, flow_uuid=flow_uuid, docs=docs, source="upload"
+                conn,
+                client_id=client.client_id,
+                flow_uuid=flow_uuid,
+                docs=docs,
+                source="upload",
+                settings=services.settings,
             )
     except BaseException:
         for doc in docs:  # nothing recorded: do not keep the bytes either
