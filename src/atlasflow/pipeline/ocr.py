@@ -11,8 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -38,23 +37,6 @@ def clean_ocr_text(text: str) -> str:
     return text if any(c.isalnum() for c in text) else ""
 
 
-def respace(text: str, words: Sequence[tuple[str, float, Any]]) -> str:
-    """Put back a space the recogniser dropped between two words ("VEERREGE" → "VEER REGE") where
-    their boxes stand apart by more than a third of the line's height."""
-    if len(words) < 2 or "".join(w[0] for w in words).replace(" ", "") != text.replace(" ", ""):
-        return text
-    out = [words[0][0]]
-    for (_, _, prev), (word, _, box) in zip(words, words[1:], strict=False):
-        p = np.asarray(prev, dtype=float)
-        b = np.asarray(box, dtype=float)
-        height = max(float(p[:, 1].max() - p[:, 1].min()), 1.0)
-        gap = float(b[:, 0].min() - p[:, 0].max())
-        out.append((" " if gap > height / 3 else "") + word)
-    rebuilt = "".join(out)
-    # Keep spaces the recogniser did read; add only the ones it dropped.
-    return rebuilt if rebuilt.count(" ") > text.count(" ") else text
-
-
 def _quiet_rapidocr() -> None:
     for name in ("RapidOCR", "rapidocr"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -71,8 +53,6 @@ class RapidOcrEngine:
         _quiet_rapidocr()
         params = {
             "Global.use_cls": False,
-            # Word boxes cost nothing measurable and let us put back spaces the recogniser drops.
-            "Global.return_word_box": True,
             "Global.log_level": "error",
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
@@ -91,9 +71,7 @@ class RapidOcrEngine:
             out = self._ocr(image)
         lines: list[OcrLine] = []
         if out.txts:
-            words = out.word_results or [()] * len(out.txts)
-            for text, score, box, line_words in zip(out.txts, out.scores, out.boxes, words, strict=False):
-                text = respace(str(text), line_words)
+            for text, score, box in zip(out.txts, out.scores, out.boxes, strict=False):
                 pts = np.asarray(box, dtype=float)
                 x0, y0 = float(pts[:, 0].min()) / w, float(pts[:, 1].min()) / h
                 x1, y1 = float(pts[:, 0].max()) / w, float(pts[:, 1].max()) / h
