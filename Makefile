@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-scale check lint bench-accuracy bench-throughput clean
+.PHONY: run test test-scale check lint fuzz bench-accuracy bench-throughput bench-load clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ test-scale: $(STAMP)
 	bash .ci/test-scale.sh
 
 check: test
+
+# A longer schemathesis pass over every operation (the default suite runs 15 examples each).
+fuzz: $(STAMP)
+	ATLAS_FUZZ_EXAMPLES=$${ATLAS_FUZZ_EXAMPLES:-500} ATLAS_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -p no:logging tests/api/test_api_fuzz.py
+
+# 200 concurrent flows x 3 documents + 1,000 authtoken calls on loopback; writes bench/reports/load.md.
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 bench-accuracy: $(STAMP)
 	$(BIN)/atlas bench accuracy
