@@ -283,3 +283,31 @@ def test_the_signing_key_file_is_0600_and_never_used_when_keys_come_from_the_env
         api.headers(api.new_client())  # tokens are issued either way
     finally:
         gen.close()
+
+
+def test_a_key_file_readable_by_others_is_tightened_to_0600_at_start(tmp_path):
+    import os
+
+    from atlasflow.auth.keys import ensure_key_file
+
+    key_file = tmp_path / "jwt_keys.json"
+    ring = ensure_key_file(key_file)
+    os.chmod(key_file, 0o644)
+    assert ensure_key_file(key_file).keys == ring.keys  # same key, still usable
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_unknown_client_id_costs_the_same_time_as_a_wrong_secret(api_only):
+    creds = api_only.new_client()
+
+    def attempt(client_id: str) -> None:
+        r = api_only.client.post(
+            f"{V3}/authtoken", headers={"Client-Id": client_id, "Client-Secret": "wrong"}
+        )
+        assert r.status_code == 401
+        assert r.json()["error_message"] == "Unauthorized: Invalid client credentials"
+
+    unknown = _median_ms(lambda: attempt("no-such-client"), n=9)
+    wrong = _median_ms(lambda: attempt(creds.client_id), n=9)
+    # Both pay one argon2 verification (tens of ms); without it the unknown id answered in ~1 ms.
+    assert unknown > 0.5 * wrong, (unknown, wrong)

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from atlasflow.api.errors import ApiError
-from atlasflow.auth.clients import SecretCheckCache
+from atlasflow.auth.clients import SecretCheckCache, burn_secret_check
 from atlasflow.auth.keys import KEY_FILE_NAME, KeySource
 from atlasflow.auth.tokens import TokenError, VerifiedTokens
 from atlasflow.config import Settings
@@ -97,6 +97,7 @@ class Services:
         with self.db.read() as conn:
             client = repo.get_client(conn, client_id=client_id)
         if client is None or not client.active:
+            burn_secret_check(client_secret)
             return False
         return self.secrets.check(client_id=client_id, secret=client_secret, secret_hash=client.secret_hash)
 

@@ -38,6 +38,15 @@ def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 
 
+# Checked against when the presented client_id is unknown, so that an unknown id costs the same
+# argon2 time as a wrong secret and response timing does not tell which client ids exist.
+_UNKNOWN_CLIENT_HASH = _hasher.hash("no such client")
+
+
+def burn_secret_check(secret: str) -> None:
+    secret_matches(_UNKNOWN_CLIENT_HASH, secret)
+
+
 def secret_matches(secret_hash: str, secret: str) -> bool:
     try:
         return _hasher.verify(secret_hash, secret)

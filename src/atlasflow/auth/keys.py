@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
+
 from atlasflow.errors import AtlasError
 
 KEY_FILE_NAME = "jwt_keys.json"
@@ -90,7 +92,20 @@ def ensure_key_file(path: Path) -> KeyRing:
             pass
         finally:
             tmp.unlink(missing_ok=True)
+    _tighten(path)
     return _read_file(path)
+
+
+def _tighten(path: Path) -> None:
+    """A key file others can read lets them mint tokens for any client: make it 0600 and say so."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        os.chmod(path, 0o600)
+        structlog.get_logger("atlasflow.auth").warning(
+            "signing key file was readable by others; permissions set to 0600, consider `atlas key rotate`",
+            path=str(path),
+            mode=oct(mode),
+        )
 
 
 def rotate_key_file(path: Path) -> str:
