@@ -211,10 +211,7 @@ def _parse_lines(kind: Kind, lines: Sequence[OcrLine], *, stops: Sequence[str], 
     texts = [t for t in texts if t.strip(layout.SEPARATORS)]
     if not texts:
         return None
-    if kind is Kind.ADDRESS:
-        text = ", ".join(t.strip(" ,") for t in texts)
-    else:
-        text = " ".join(texts)
+    text = ", ".join(t.strip(" ,") for t in texts) if kind is Kind.ADDRESS else " ".join(texts)
     return parse_value(kind, text)
 
 

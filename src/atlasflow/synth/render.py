@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import barcode
 import numpy as np
 import qrcode
-from PIL import ImageChops, Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from atlasflow.synth.fonts import load_font
 
