@@ -28,7 +28,7 @@ check: test
 
 # A longer schemathesis pass over every operation (the default suite runs 15 examples each).
 fuzz: $(STAMP)
-	ATLAS_FUZZ_EXAMPLES=$${ATLAS_FUZZ_EXAMPLES:-500} ATLAS_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -p no:logging tests/api/test_api_fuzz.py
+	ATLAS_FUZZ_EXAMPLES=$${ATLAS_FUZZ_EXAMPLES:-500} ATLAS_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -s -p no:logging tests/api/test_api_fuzz.py
 
 # 200 concurrent flows x 3 documents + 1,000 authtoken calls on loopback; writes bench/reports/load.md.
 bench-load: $(STAMP)

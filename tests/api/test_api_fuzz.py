@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -75,7 +76,9 @@ def no_dns():
 
 @pytest.fixture(scope="module")
 def fuzz_api(tmp_path_factory, no_dns):
-    gen = run_api(tmp_path_factory.mktemp("fuzz"), workers=False, max_open_flows_per_client=0)
+    gen = run_api(
+        tmp_path_factory.mktemp("fuzz"), workers=False, max_open_flows_per_client=0, max_files_per_flow=0
+    )
     api = next(gen)
     creds = api.new_client("fuzzer")
     headers = api.headers(creds)
@@ -95,13 +98,37 @@ _turn = itertools.count()
 _OPERATIONS = documented_operations()
 
 
+def _printable(value: str) -> str:
+    # The wire models require printable text, which the OpenAPI document cannot say as a pattern.
+    return "".join(ch for ch in value if ch.isprintable())[:128] or "X"
+
+
 def _use_real_flow(case: Any, flow_uuid: str) -> None:
+    """Every other case: a real flow of the caller, a known product and reachable-looking URLs, so
+    generated requests get past the first check into the code that records work."""
     if next(_turn) % 2:
         return
     if isinstance(case.query, dict) and "flow_uuid" in case.query:
         case.query["flow_uuid"] = flow_uuid
-    if isinstance(case.body, dict) and "flow_uuid" in case.body:
-        case.body["flow_uuid"] = flow_uuid
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    if "flow_uuid" in body:
+        body["flow_uuid"] = flow_uuid
+    if "product_type" in body:
+        body["product_type"] = "PROD_CDL"
+    if isinstance(body.get("application_id"), str):
+        body["application_id"] = _printable(body["application_id"])
+    for name in ("auth_url", "callback_url"):
+        if name in body:
+            body[name] = f"http://127.0.0.9:9/{name}"
+    files = body.get("file_urls")
+    if isinstance(files, list):
+        kept = [f for f in files if isinstance(f, dict)][:25]
+        for i, item in enumerate(kept):
+            item["file_url"] = f"http://127.0.0.9:9/file-{i}"
+            item["document_id"] = f"{i}-{_printable(str(item.get('document_id', '')))}"[:128]
+        body["file_urls"] = kept
 
 
 def _error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -138,6 +165,7 @@ def test_no_operation_answers_5xx_or_breaks_its_documented_contract(method, path
     fuzz_api.fuzz["statuses"] = statuses
     fuzz()
     assert statuses  # the operation really was exercised (one case only for parameterless ones)
+    print(f"fuzz {method} {path} {mode}: {len(statuses)} calls, statuses {dict(Counter(statuses))}")
 
 
 def call_and_check(case, fuzz_api):
@@ -167,3 +195,5 @@ def call_and_check(case, fuzz_api):
         ],
     )
     fuzz_api.fuzz["statuses"].append(response.status_code)
+    if os.environ.get("ATLAS_FUZZ_DEBUG") and response.status_code == 400:
+        print("400", case.path, response.text[:150])
