@@ -311,3 +311,38 @@ def test_an_unknown_client_id_costs_the_same_time_as_a_wrong_secret(api_only):
     wrong = _median_ms(lambda: attempt(creds.client_id), n=9)
     # Both pay one argon2 verification (tens of ms); without it the unknown id answered in ~1 ms.
     assert unknown > 0.5 * wrong, (unknown, wrong)
+
+
+def test_erased_values_do_not_linger_in_the_sqlite_file(api_only):
+    import contextlib
+    import sqlite3
+
+    headers = api_only.headers(api_only.new_client())
+    marker = "ERASE-ME-" + uuid.uuid4().hex
+
+    def new_flow(application_id: str) -> str:
+        r = api_only.client.post(
+            f"{V3}/flow/init", json={**INIT, "application_id": application_id}, headers=headers
+        )
+        return r.json()["flow_uuid"]
+
+    # Neighbours on the same pages: a deleted row in a live page is where bytes linger.
+    for i in range(3):
+        new_flow(f"KEEP-{i}")
+    flow_uuid = new_flow(marker)
+    for i in range(3, 6):
+        new_flow(f"KEEP-{i}")
+    db_path = api_only.settings.data_dir / "atlas.db"
+
+    def file_bytes() -> bytes:
+        with contextlib.closing(sqlite3.connect(db_path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return db_path.read_bytes()
+
+    assert marker.encode() in file_bytes()
+    assert (
+        api_only.client.delete(f"{V3}/flow", params={"flow_uuid": flow_uuid}, headers=headers).status_code
+        == 200
+    )
+    data = file_bytes()
+    assert marker.encode() not in data and flow_uuid.encode() not in data
