@@ -1,10 +1,11 @@
-"""Test helpers shared by tests/api and tests/e2e: a local file server, a lender's callback
-receiver (its own auth_url + callback_url, verifying signatures with `standardwebhooks`), and
-polling with a deadline."""
+"""Test helpers shared by tests/api, tests/e2e and tests/scale: a local file server, a lender's
+callback receiver (its own auth_url + callback_url, verifying signatures with `standardwebhooks`),
+a lender's API client, free ports and polling with a deadline."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +13,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
+import httpx
+
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_until(
@@ -194,3 +203,51 @@ class Receiver:
     def for_flow(self, flow_uuid: str) -> list[Received]:
         with self.lock:
             return [c for c in self.callbacks if c.json.get("flow_uuid") == flow_uuid]
+
+
+class LenderClient:
+    """A lender's HTTP client against a running service: the hosted-Atlas calls, base URL swapped in."""
+
+    def __init__(self, base_url: str, creds: dict[str, str], *, channel: str) -> None:
+        self.creds = creds
+        self.channel = channel
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.token = self.authenticate()
+
+    def authenticate(self) -> str:
+        r = self.http.post(
+            "/v3/verification/authtoken",
+            headers={"Client-Id": self.creds["client_id"], "Client-Secret": self.creds["client_secret"]},
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["access_token"]
+
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Token": self.token, **kwargs.pop("headers", {})}
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def init_flow(self, receiver: Receiver, application_id: str) -> str:
+        r = self.call(
+            "POST",
+            "/v3/verification/flow/init",
+            json={
+                "product_type": "PROD_CDL",
+                "application_id": application_id,
+                "auth_url": receiver.auth_url,
+                "callback_url": receiver.callback_url,
+                "flow_params": {"channel": self.channel},
+            },
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["flow_uuid"]
+
+    def multiupload(self, flow_uuid: str, urls: dict[str, str]) -> list[dict[str, str]]:
+        file_urls = [{"file_url": url, "document_id": doc_id} for doc_id, url in urls.items()]
+        r = self.call(
+            "POST", "/v3/verification/multiupload", json={"flow_uuid": flow_uuid, "file_urls": file_urls}
+        )
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def status_response(self, flow_uuid: str) -> httpx.Response:
+        return self.call("GET", "/v3/verification/status", params={"flow_uuid": flow_uuid})

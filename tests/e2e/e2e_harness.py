@@ -6,23 +6,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
-from atlas_testkit import Receiver, wait_until
+from atlas_testkit import LenderClient, Receiver, free_port, wait_until
 
 _LAUNCH = "import sys; from atlasflow.cli import main; sys.argv[0] = 'atlas'; main()"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class AtlasServer:
@@ -120,52 +113,21 @@ class AtlasServer:
             return ""
 
 
-class Lender:
+class Lender(LenderClient):
     """A lender's HTTP client against the server (base URL swapped in, nothing else changed)."""
 
     def __init__(self, server: AtlasServer, creds: dict[str, str]) -> None:
         self.server = server
-        self.creds = creds
-        self.http = httpx.Client(base_url=server.base_url, timeout=30)
-        self.token = self.authenticate()
-
-    def authenticate(self) -> str:
-        r = self.http.post(
-            "/v3/verification/authtoken",
-            headers={"Client-Id": self.creds["client_id"], "Client-Secret": self.creds["client_secret"]},
-        )
-        assert r.status_code == 201, r.text
-        return r.json()["access_token"]
-
-    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Token": self.token, **kwargs.pop("headers", {})}
-        return self.http.request(method, path, headers=headers, **kwargs)
+        super().__init__(server.base_url, creds, channel="e2e")
 
     def init_flow(self, receiver: Receiver, application_id: str = "LOAN-E2E-1") -> str:
-        r = self.call(
-            "POST",
-            "/v3/verification/flow/init",
-            json={
-                "product_type": "PROD_CDL",
-                "application_id": application_id,
-                "auth_url": receiver.auth_url,
-                "callback_url": receiver.callback_url,
-                "flow_params": {"channel": "e2e"},
-            },
-        )
-        assert r.status_code == 201, r.text
-        return r.json()["flow_uuid"]
+        return super().init_flow(receiver, application_id)
 
     def upload(self, flow_uuid: str, urls: dict[str, str]) -> list[dict[str, str]]:
-        file_urls = [{"file_url": url, "document_id": doc_id} for doc_id, url in urls.items()]
-        r = self.call(
-            "POST", "/v3/verification/multiupload", json={"flow_uuid": flow_uuid, "file_urls": file_urls}
-        )
-        assert r.status_code == 201, r.text
-        return r.json()
+        return self.multiupload(flow_uuid, urls)
 
     def status(self, flow_uuid: str) -> dict[str, str]:
-        r = self.call("GET", "/v3/verification/status", params={"flow_uuid": flow_uuid})
+        r = self.status_response(flow_uuid)
         assert r.status_code == 200, r.text
         return r.json()
 

@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from atlas_testkit import Receiver, wait_until
+from atlas_testkit import LenderClient, free_port, wait_until
 
 _LAUNCH = "import sys; from atlasflow.cli import main; sys.argv[0] = 'atlas'; main()"
 _HERE = Path(__file__).resolve().parent
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def service_urls() -> dict[str, str]:
@@ -197,45 +191,11 @@ class Cluster:
             engine.dispose()
 
 
-class Lender:
+class Lender(LenderClient):
     """A lender's HTTP client against the cluster's API."""
 
     def __init__(self, cluster: Cluster, creds: dict[str, str]) -> None:
-        self.creds = creds
-        self.http = httpx.Client(base_url=cluster.base_url, timeout=30)
-        r = self.http.post(
-            "/v3/verification/authtoken",
-            headers={"Client-Id": creds["client_id"], "Client-Secret": creds["client_secret"]},
-        )
-        assert r.status_code == 201, r.text
-        self.token = r.json()["access_token"]
-
-    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Token": self.token, **kwargs.pop("headers", {})}
-        return self.http.request(method, path, headers=headers, **kwargs)
-
-    def init_flow(self, receiver: Receiver, application_id: str) -> str:
-        r = self.call(
-            "POST",
-            "/v3/verification/flow/init",
-            json={
-                "product_type": "PROD_CDL",
-                "application_id": application_id,
-                "auth_url": receiver.auth_url,
-                "callback_url": receiver.callback_url,
-                "flow_params": {"channel": "scale"},
-            },
-        )
-        assert r.status_code == 201, r.text
-        return r.json()["flow_uuid"]
-
-    def multiupload(self, flow_uuid: str, urls: dict[str, str]) -> list[dict[str, str]]:
-        file_urls = [{"file_url": url, "document_id": doc_id} for doc_id, url in urls.items()]
-        r = self.call(
-            "POST", "/v3/verification/multiupload", json={"flow_uuid": flow_uuid, "file_urls": file_urls}
-        )
-        assert r.status_code == 201, r.text
-        return r.json()
+        super().__init__(cluster.base_url, creds, channel="scale")
 
     def upload(self, flow_uuid: str, files: dict[str, bytes]) -> list[dict[str, str]]:
         r = self.call(
@@ -248,7 +208,7 @@ class Lender:
         return r.json()
 
     def status(self, flow_uuid: str) -> httpx.Response:
-        return self.call("GET", "/v3/verification/status", params={"flow_uuid": flow_uuid})
+        return self.status_response(flow_uuid)
 
     def wait_final(self, flow_uuid: str, timeout: float = 120) -> dict[str, str]:
         def final() -> Any:
