@@ -313,6 +313,7 @@ def test_an_unknown_client_id_costs_the_same_time_as_a_wrong_secret(api_only):
     assert unknown > 0.5 * wrong, (unknown, wrong)
 
 
+@pytest.mark.sqlite_file
 def test_erased_values_do_not_linger_in_the_sqlite_file(api_only):
     import contextlib
     import sqlite3

@@ -10,6 +10,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from atlas_testkit import wait_until
 from e2e_harness import Lender
 
@@ -47,6 +48,7 @@ def database_bytes(data_dir: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(data_dir.glob("atlas.db*")))
 
 
+@pytest.mark.sqlite_file
 def test_aadhaar_never_stored_or_logged_and_an_erased_flow_leaves_nothing(
     server, files, receiver, samples, sample_cases
 ):
