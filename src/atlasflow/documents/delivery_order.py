@@ -28,7 +28,7 @@ SPEC = DocumentSpec(
     },
     fields=(
         FieldSpec("do_number", Kind.IDENT, ("do number", "do no", "order no", "order number", "delivery order no", "delivery order number", "do ref no", "do ref", "reference no", "ref no"),
-                  repairs=((r"(?<=[0-9])D0(?=[0-9])", "DO"), (r"^D0(?=[-/0-9])", "DO"))),
+                  repairs=((r"(?<=[0-9/-])D0(?=[0-9/-])", "DO"), (r"^D0(?=[-/0-9])", "DO"))),
         FieldSpec("do_date", Kind.DATE, ("do date", "delivery order date", "order date", "dated", "date")),
         FieldSpec("financier_name", Kind.TEXT, ("financier name", "financier", "lender", "financed by", "issued by"), fallback=Strategy.HEADER),
         FieldSpec("dealer_name", Kind.TEXT, ("dealer name", "dealer", "supplier name", "retailer name", "to"), section="dealer", fallback=Strategy.FIRST_LINE),

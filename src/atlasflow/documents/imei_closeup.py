@@ -5,21 +5,24 @@ from atlasflow.domain.types import DocumentType, Kind
 
 SPEC = DocumentSpec(
     document_type=DocumentType.IMEI_CLOSEUP_IMAGE,
+    # "IMEI" also appears on invoices; what marks a box sticker is the retail-packaging text.
     cues=(
         ("imei", 2.5),
-        ("imei1", 2.0),
-        ("imei 1", 2.0),
-        ("imei2", 2.0),
-        ("mrp", 1.0),
+        ("imei1", 0.5),
+        ("imei 1", 0.5),
+        ("imei2", 0.5),
+        ("mrp", 1.5),
         ("model", 0.5),
         ("made in india", 1.0),
         ("net quantity", 1.0),
+        ("net qty", 1.0),
         ("mfd", 0.5),
         ("colour", 0.5),
         ("color", 0.5),
         ("ram", 0.3),
         ("rom", 0.3),
         ("inclusive of all taxes", 1.0),
+        ("incl of all taxes", 1.0),
     ),
     fields=(
         FieldSpec("model", Kind.MODEL, ("model", "model no", "model name", "model number")),
