@@ -68,7 +68,6 @@ class DocumentSpec:
     # Sections of the page, each named by the anchor phrases that open it ("bill to", "buyer").
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:

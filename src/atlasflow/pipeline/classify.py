@@ -24,7 +24,7 @@ _ID_EVIDENCE = {
 }
 
 ACCEPT_SCORE = 3.0
-LITTLE_TEXT_CHARS = 80
+LITTLE_TEXT_CHARS = 320  # a photo carries a few words (a brand on a box); a page carries hundreds
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ def classify_photo(
     brand_score = scores.get(open_box, 0.0)
     # The product must be in the picture: a brand read off its box. Faces alone are a selfie, a
     # group photo, or a cat that a face detector took for a person.
-    if photo_like and text_chars < LITTLE_TEXT_CHARS * 4 and brand_score >= 1.0:
+    if photo_like and text_chars < LITTLE_TEXT_CHARS and brand_score >= 1.0:
         return Classification(open_box, 0.9 if faces else 0.75, scores)
     best_score = max((s for t, s in scores.items() if t is not open_box), default=0.0)
     return Classification(DocumentType.UNRECOGNISED, 0.8 if best_score < 1.5 else 0.55, scores,

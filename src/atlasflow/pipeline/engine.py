@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from atlasflow.documents import DOCUMENT_SPECS
 from atlasflow.documents.base import DocumentSpec, Source
-from atlasflow.domain.types import DocumentResult, DocumentType, ErrorCode, FieldValue, Kind, OcrLine
+from atlasflow.domain.types import DocumentResult, DocumentType, ErrorCode, FieldValue, OcrLine
 from atlasflow.errors import DocumentError
 from atlasflow.pipeline import calibrate, visual
-from atlasflow.pipeline.classify import Classification, classify_photo, classify_text
+from atlasflow.pipeline.classify import LITTLE_TEXT_CHARS, Classification, classify_photo, classify_text
 from atlasflow.pipeline.decode import Limits, decode_document
 from atlasflow.pipeline.extract import Extraction, extract_text_fields
 from atlasflow.pipeline.layout import union_box
@@ -32,7 +32,6 @@ from atlasflow.pipeline.read import ReadPage, read_document
 log = logging.getLogger(__name__)
 
 PHOTO_WHITE_MAX = 0.45  # a printed page is mostly white paper
-LITTLE_TEXT_CHARS = 320
 
 
 @dataclass(slots=True)
@@ -182,4 +181,4 @@ def process_document(data: bytes, *, filename: str | None = None, ocr: str | Non
         return DocumentResult.failed(ErrorCode.PROCESSING_FAILED, "internal error while processing the document")
 
 
-__all__ = ["Analysis", "Kind", "analyse_document", "process_document", "warm_up"]
+__all__ = ["Analysis", "analyse_document", "process_document", "warm_up"]
